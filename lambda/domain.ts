@@ -1,0 +1,130 @@
+/**
+ * The words the whole project shares: a row of the input, the user JumpCloud is asked to create,
+ * and what became of each row. Parsing, validation, the JumpCloud client, the engine, the
+ * results file, the CLI and the demo all speak in these types.
+ */
+
+/** What became of one input row. `would_*` only in a dry run. */
+export const ROW_STATUSES = ['created', 'updated', 'exists', 'invalid', 'failed', 'would_create', 'would_update'] as const;
+export type RowStatus = (typeof ROW_STATUSES)[number];
+
+/**
+ * One data row of the input file as read from the CSV, before validation.
+ * `cells` is keyed by canonical field name (see lambda/csv/columns.ts), never by the header text.
+ */
+export interface SourceRow {
+  /** Spreadsheet row number HR sees: the header is row 1, the first user row 2. */
+  readonly row: number;
+  /** Cell text by canonical column (e.g. `firstname`, `employeeIdentifier`, `attribute:Badge`). */
+  readonly cells: Readonly<Record<string, string>>;
+  /** A problem found while reading the row (wrong number of cells, file-level error), if any. */
+  readonly problem?: string;
+}
+
+/** An address as JumpCloud's `systemuserputpost.addresses[]` defines it. */
+export interface UserAddress {
+  type?: string;
+  streetAddress?: string;
+  extendedAddress?: string;
+  poBox?: string;
+  locality?: string;
+  region?: string;
+  postalCode?: string;
+  country?: string;
+}
+
+/** A phone number as JumpCloud's `systemuserputpost.phoneNumbers[]` defines it. */
+export interface UserPhoneNumber {
+  type?: string;
+  number: string;
+}
+
+/**
+ * The body of `POST /api/systemusers` (spec: definitions.systemuserputpost), holding only fields
+ * JumpCloud defines. Emails are already trimmed and lower-cased (JumpCloud lower-cases them, while
+ * v1 filters are case-sensitive: see the API notes).
+ */
+export interface NewSystemUser {
+  username: string;
+  email: string;
+  firstname?: string;
+  middlename?: string;
+  lastname?: string;
+  displayname?: string;
+  /** Never logged, never written to results. */
+  password?: string;
+  alternateEmail?: string;
+  recoveryEmail?: { address: string };
+  jobTitle?: string;
+  department?: string;
+  company?: string;
+  costCenter?: string;
+  employeeIdentifier?: string;
+  employeeType?: string;
+  location?: string;
+  description?: string;
+  /** A JumpCloud user id (24 hex characters), not a name. */
+  manager?: string;
+  state?: 'STAGED' | 'ACTIVATED' | 'SUSPENDED';
+  activated?: boolean;
+  sudo?: boolean;
+  passwordless_sudo?: boolean;
+  ldap_binding_user?: boolean;
+  enable_user_portal_multifactor?: boolean;
+  password_never_expires?: boolean;
+  disableDeviceMaxLoginAttempts?: boolean;
+  mfa?: { configured?: boolean; exclusion?: boolean; exclusionDays?: number; exclusionUntil?: string };
+  addresses?: UserAddress[];
+  phoneNumbers?: UserPhoneNumber[];
+  attributes?: { name: string; value: string }[];
+}
+
+/** A row after validation: a user ready to send, or the reason it cannot be. */
+export type ValidatedRow =
+  | { readonly row: number; readonly ok: true; readonly user: NewSystemUser }
+  | {
+      readonly row: number;
+      readonly ok: false;
+      /** What could be read of the row, for the results file (may be empty). */
+      readonly username: string;
+      readonly email: string;
+      /** Names the column(s) and what is wrong, e.g. `email: "bob@" is not a valid email address`. */
+      readonly message: string;
+    };
+
+/** What JumpCloud said (or would say, in a dry run) about one user. */
+export interface DirectoryOutcome {
+  readonly status: Exclude<RowStatus, 'invalid'>;
+  /** The JumpCloud user id when known (`created`, `exists`, sometimes `failed`). */
+  readonly jumpcloudId?: string;
+  /** Why, in words an HR person can act on. Never holds a password or the API key. */
+  readonly message?: string;
+}
+
+/** One line of the results file. */
+export interface RowOutcome {
+  readonly row: number;
+  readonly status: RowStatus;
+  readonly username: string;
+  readonly email: string;
+  readonly jumpcloudId: string;
+  readonly message: string;
+}
+
+/** The part of JumpCloud the engine needs. The real client and test doubles implement it. */
+export interface UserDirectory {
+  /** Create the user, or find that it already exists. Throws ApiKeyRejectedError on 401/403. */
+  createUser(user: NewSystemUser): Promise<DirectoryOutcome>;
+  /** Dry run: say what createUser would do, without changing anything. */
+  planUser(user: NewSystemUser): Promise<DirectoryOutcome>;
+}
+
+/** The logging the domain code needs; Powertools Logger satisfies it, so does a console shim. */
+export interface Log {
+  debug(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+export const silentLog: Log = { debug() {}, info() {}, warn() {}, error() {} };
