@@ -1,0 +1,331 @@
+/**
+ * Which header means which field. People write `First Name`, `first_name`, `FirstName`; HR systems
+ * say `Employee ID`, `Surname`, `Work Email`; JumpCloud's own import template (PowerShell
+ * `New-JCImportTemplate` / `Import-JCUsersFromCSV`) says `FirstName`, `home_city`, `Attribute1_name`.
+ * All of them land on one canonical column, whose name is also the key of the cell in
+ * `SourceRow.cells`.
+ */
+import { UnreadableFileError } from '../errors';
+
+export interface ColumnSpec {
+  /** Our canonical header spelling; also the cell's key in `SourceRow.cells`. */
+  readonly header: string;
+  /** What it fills in JumpCloud's `systemuserputpost`, for people reading the documentation. */
+  readonly jumpcloudField: string;
+  /** Accepted values and what happens with them, in words for HR. */
+  readonly description: string;
+  /** Other spellings that mean the same column. Matched ignoring case, spaces, `_`, `-`, `.`. */
+  readonly aliases: readonly string[];
+  /** A value for the example row of the template ('' = left empty). */
+  readonly example: string;
+}
+
+export const REQUIRED_COLUMNS = ['username', 'email'] as const;
+
+const BOOLEAN_VALUES = 'yes/no, true/false, y/n or 1/0 (any case); empty = JumpCloud default';
+
+const ADDRESS_PARTS = [
+  { part: 'streetAddress', label: 'street address', aliases: ['Street Address', 'Street', 'Address', 'Address Line 1'] },
+  { part: 'extendedAddress', label: 'second address line', aliases: ['Address Line 2', 'Extended Address'] },
+  { part: 'poBox', label: 'PO box', aliases: ['PO Box', 'P.O. Box'] },
+  { part: 'city', field: 'locality', label: 'city', aliases: ['City', 'Town', 'Locality'] },
+  { part: 'state', field: 'region', label: 'state or region', aliases: ['Region', 'Province', 'County'] },
+  { part: 'postalCode', label: 'postal code', aliases: ['Postal Code', 'Postcode', 'Zip', 'Zip Code'] },
+  { part: 'country', label: 'country', aliases: ['Country'] },
+] as const;
+
+function addressColumns(kind: 'work' | 'home'): ColumnSpec[] {
+  return ADDRESS_PARTS.map(({ part, label, aliases, ...rest }) => {
+    const field = 'field' in rest ? rest.field : part;
+    const spelled = aliases.map((alias) => `${kind === 'work' ? 'Work' : 'Home'} ${alias}`);
+    return {
+      header: `${kind}_${part}`,
+      jumpcloudField: `addresses[type=${kind}].${field}`,
+      description: `${kind} address: ${label}`,
+      // Unprefixed spellings (`City`, `Zip`) mean the work address: HR files describe the office.
+      aliases: kind === 'work' ? [...spelled, ...aliases] : spelled,
+      example: kind === 'work' && part === 'city' ? 'London' : '',
+    };
+  });
+}
+
+function phoneColumn(header: string, type: string, aliases: string[], example = ''): ColumnSpec {
+  return {
+    header,
+    jumpcloudField: `phoneNumbers[type=${type}].number`,
+    description: `${type.replace('_', ' ')} phone number, kept as written`,
+    aliases,
+    example,
+  };
+}
+
+function booleanColumn(header: string, meaning: string, aliases: string[] = [], example = ''): ColumnSpec {
+  return { header, jumpcloudField: header, description: `${meaning}: ${BOOLEAN_VALUES}`, aliases, example };
+}
+
+function textColumn(header: string, description: string, aliases: string[], example = ''): ColumnSpec {
+  return { header, jumpcloudField: header, description, aliases, example };
+}
+
+/** Every column with a fixed name, in the order of the template. */
+export const COLUMN_SPECS: readonly ColumnSpec[] = [
+  textColumn(
+    'username',
+    'required; starts with a letter, no spaces, no "@", at most 30 characters; unique in the file',
+    ['User Name', 'Login', 'Login Name', 'Login ID', 'Logon Name', 'sAMAccountName'],
+    'jdoe',
+  ),
+  textColumn(
+    'email',
+    'required; a valid email address, stored lower-case; unique in the file',
+    ['E-mail', 'Email Address', 'E-mail Address', 'Work Email', 'Work Email Address', 'Mail', 'Primary Email', 'Business Email'],
+    'jane.doe@example.com',
+  ),
+  textColumn('firstname', 'first name', ['First Name', 'Given Name', 'Forename', 'First'], 'Jane'),
+  textColumn('middlename', 'middle name', ['Middle Name', 'Middle']),
+  textColumn('lastname', 'last name', ['Last Name', 'Surname', 'Family Name', 'Last'], 'Doe'),
+  textColumn('displayname', 'name shown in JumpCloud', ['Display Name', 'Preferred Name', 'Full Name'], 'Jane Doe'),
+  textColumn(
+    'password',
+    'initial password; must meet the org password policy; never written to results or logs; ' +
+      'empty = JumpCloud asks the user to set one',
+    ['Initial Password', 'Temporary Password', 'Temp Password'],
+  ),
+  textColumn('alternateEmail', 'a second email address', ['Alternate Email', 'Personal Email', 'Private Email', 'Secondary Email']),
+  {
+    header: 'recoveryEmail',
+    jumpcloudField: 'recoveryEmail.address',
+    description: 'email address for account recovery',
+    aliases: ['Recovery Email', 'Recovery Email Address'],
+    example: '',
+  },
+  textColumn('jobTitle', 'job title', ['Title', 'Job Title', 'Position', 'Position Title'], 'Engineer'),
+  textColumn('department', 'department', ['Dept', 'Department Name'], 'Engineering'),
+  textColumn('company', 'company', ['Company Name', 'Organization', 'Organisation'], 'Example Ltd'),
+  textColumn('costCenter', 'cost center', ['Cost Centre', 'Cost Center Code', 'Cost Centre Code']),
+  textColumn(
+    'employeeIdentifier',
+    'employee id; at most 256 characters; unique per user in JumpCloud and in the file',
+    ['Employee ID', 'Employee Number', 'Employee No', 'EmpID', 'Emp No', 'Staff ID', 'Staff Number', 'Personnel Number'],
+    'E1001',
+  ),
+  textColumn('employeeType', 'employee type, free text', ['Employment Type', 'Worker Type'], 'Full-time'),
+  textColumn('location', 'office or site, free text', ['Office', 'Office Location', 'Work Location', 'Site']),
+  textColumn('description', 'free text, at most 1024 characters', ['Notes']),
+  textColumn(
+    'manager',
+    "the manager's JumpCloud user id (24 hex characters, from the JumpCloud console), not a name or email",
+    ['Manager ID', 'Manager JumpCloud ID'],
+  ),
+  textColumn(
+    'state',
+    'STAGED, ACTIVATED or SUSPENDED (any case); empty = the org default for new users',
+    ['Account State', 'User State'],
+  ),
+  booleanColumn('activated', 'whether the account counts as activated'),
+  booleanColumn('sudo', 'administrator (sudo) rights on bound devices'),
+  booleanColumn('passwordless_sudo', 'sudo without a password on bound devices'),
+  booleanColumn('ldap_binding_user', 'may bind to JumpCloud LDAP', ['LDAP Binding User', 'LDAP Bind']),
+  booleanColumn(
+    'enable_user_portal_multifactor',
+    'require MFA in the user portal (with no EnrollmentDays, the user gets 7 days to enrol)',
+    ['Require MFA', 'MFA Required', 'MFA'],
+  ),
+  {
+    header: 'enrollmentDays',
+    jumpcloudField: 'mfa.exclusion, mfa.exclusionDays, mfa.exclusionUntil',
+    description: 'days (1-365) the user has to set up MFA before it is enforced',
+    aliases: ['Enrollment Days', 'MFA Enrollment Days', 'Enrolment Days'],
+    example: '',
+  },
+  booleanColumn('password_never_expires', 'the password never expires'),
+  booleanColumn('disableDeviceMaxLoginAttempts', 'no lock-out after failed device logins'),
+  ...addressColumns('work'),
+  ...addressColumns('home'),
+  phoneColumn('mobile_number', 'mobile', ['Mobile', 'Mobile Phone', 'Mobile Number', 'Cell', 'Cell Phone'], '+44 7700 900123'),
+  phoneColumn('home_number', 'home', ['Home Phone', 'Home Phone Number', 'Home Telephone']),
+  phoneColumn('work_number', 'work', [
+    'Phone',
+    'Phone Number',
+    'Telephone',
+    'Work Phone',
+    'Work Phone Number',
+    'Office Phone',
+    'Business Phone',
+  ]),
+  phoneColumn('work_mobile_number', 'work_mobile', ['Work Mobile', 'Work Mobile Phone', 'Work Cell']),
+  phoneColumn('work_fax_number', 'work_fax', ['Fax', 'Work Fax', 'Fax Number']),
+  textColumn(
+    'operation',
+    'create, or empty; any other operation (update, delete) is refused for the row',
+    [],
+  ),
+];
+
+/**
+ * Custom attributes come two ways: JumpCloud's template pairs (`Attribute1_name` holding the
+ * attribute's name and `Attribute1_value` its value, per row), and a column per attribute
+ * headed `attribute:<Name>`. Cells keep them as `attribute1_name`/`attribute1_value` and
+ * `attribute:<Name>`; the validator turns both into `attributes[]`.
+ */
+export const ATTRIBUTE_PAIR = /^attribute(\d+)(name|value)$/;
+const ATTRIBUTE_COLUMN = /^\s*attribute\s*:\s*(.*?)\s*$/i;
+
+/** Columns of JumpCloud's own template that this tool does not act on (yet). */
+const UNSUPPORTED = [
+  /^group\d+$/, // group membership by name (v2 associations)
+  /^(systemid|administrator)$/, // binding the user to a device
+  /^ldapserverid$/,
+  /^(unixuid|unixguid|enablemanageduid|managedappleid|accountlocked|allowpublickey)$/,
+  /^(externallymanaged|externaldn|externalsourcetype)$/,
+];
+
+/** Header spellings deliberately NOT guessed at, with what to do instead. */
+const AMBIGUOUS: Readonly<Record<string, string>> = {
+  userid: 'username',
+  id: 'username',
+  user: 'username',
+};
+
+/** `First Name`, `first_name`, `FirstName`, `first-name` → `firstname`. */
+export function headerKey(header: string): string {
+  return header.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+}
+
+const BY_KEY = new Map<string, ColumnSpec>();
+for (const spec of COLUMN_SPECS) {
+  for (const spelling of [spec.header, ...spec.aliases]) BY_KEY.set(headerKey(spelling), spec);
+}
+
+export type HeaderMatch =
+  | { readonly kind: 'field'; readonly field: string }
+  | { readonly kind: 'unsupported' }
+  | { readonly kind: 'unknown' }
+  | { readonly kind: 'blank' };
+
+/** What one header cell means, on its own. */
+export function matchHeader(header: string): HeaderMatch {
+  const attribute = ATTRIBUTE_COLUMN.exec(header);
+  if (attribute?.[1]) return { kind: 'field', field: `attribute:${attribute[1]}` };
+  const key = headerKey(header);
+  if (key === '') return { kind: 'blank' };
+  const pair = ATTRIBUTE_PAIR.exec(key);
+  if (pair) return { kind: 'field', field: `attribute${Number(pair[1])}_${pair[2]}` };
+  const spec = BY_KEY.get(key);
+  if (spec) return { kind: 'field', field: spec.header };
+  if (UNSUPPORTED.some((pattern) => pattern.test(key))) return { kind: 'unsupported' };
+  return { kind: 'unknown' };
+}
+
+export interface HeaderMap {
+  /** Each header as written, with the canonical field it fills (undefined = not used). */
+  readonly columns: readonly { header: string; field: string | undefined }[];
+  /** Headers that fill no field (unknown or not supported), each text once. */
+  readonly unknownColumns: readonly string[];
+  readonly notices: readonly string[];
+  /** Set when a required column is missing: every row is then invalid. */
+  readonly fileProblem?: string;
+}
+
+/**
+ * Reads the header row. Throws UnreadableFileError when the first line is data rather than a
+ * header (no column is recognised and a cell holds an email address).
+ */
+export function mapHeaders(headers: readonly string[]): HeaderMap {
+  const matches = headers.map(matchHeader);
+  refuseDataAsHeader(headers, matches);
+  const notices: string[] = [];
+  const unknown: string[] = [];
+  const unsupported: string[] = [];
+  const blank: string[] = [];
+  const firstColumnOf = new Map<string, number>();
+  const stateMeansRegion = hasUnprefixedAddress(headers, matches);
+
+  const columns = headers.map((header, index) => {
+    const match = matches[index] ?? { kind: 'blank' };
+    if (match.kind === 'blank') {
+      blank.push(columnLetter(index));
+      return { header, field: undefined };
+    }
+    if (match.kind !== 'field') {
+      const list = match.kind === 'unknown' ? unknown : unsupported;
+      if (!list.includes(header.trim())) list.push(header.trim());
+      return { header, field: undefined };
+    }
+    let field = match.field;
+    if (field === 'state' && headerKey(header) === 'state' && stateMeansRegion) {
+      field = 'work_state';
+      notices.push(
+        `column "${header.trim()}" is read as the work address state, since the file has address columns; ` +
+          'name it "Account State" for the JumpCloud user state',
+      );
+    }
+    const first = firstColumnOf.get(field);
+    if (first !== undefined) {
+      notices.push(
+        `duplicate header "${header.trim()}" (column ${columnLetter(index)}) for ${field}: the first one, ` +
+          `"${headers[first]?.trim()}" (column ${columnLetter(first)}), is used`,
+      );
+      return { header, field: undefined };
+    }
+    firstColumnOf.set(field, index);
+    return { header, field };
+  });
+
+  if (unknown.length > 0) notices.push(`unknown ${plural(unknown, 'column')}, ignored: ${quoteList(unknown)}`);
+  if (unsupported.length > 0) {
+    notices.push(`${plural(unsupported, 'column')} not supported yet, ignored: ${quoteList(unsupported)}`);
+  }
+  if (blank.length > 0) {
+    notices.push(`${plural(blank, 'column')} ${blank.join(', ')} ${blank.length === 1 ? 'has' : 'have'} no header: ignored`);
+  }
+  const fileProblem = missingColumnsProblem(headers, firstColumnOf);
+  return { columns, unknownColumns: [...unknown, ...unsupported], notices, ...(fileProblem ? { fileProblem } : {}) };
+}
+
+function refuseDataAsHeader(headers: readonly string[], matches: readonly HeaderMatch[]): void {
+  const recognised = matches.some((match) => match.kind === 'field' || match.kind === 'unsupported');
+  const email = headers.find((cell) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(cell.trim()));
+  if (!recognised && email !== undefined) {
+    throw new UnreadableFileError(
+      `no header row: the first line looks like data ("${email.trim()}"); add a first line naming the ` +
+        'columns, e.g. username,email,firstname,lastname',
+    );
+  }
+}
+
+/** `City`, `Zip`, `Country` without `work`/`home`: then a bare `State` is part of the address too. */
+function hasUnprefixedAddress(headers: readonly string[], matches: readonly HeaderMatch[]): boolean {
+  return matches.some((match, index) => {
+    if (match.kind !== 'field' || !/^work_/.test(match.field) || match.field.endsWith('_number')) return false;
+    return !/^(work|home)/.test(headerKey(headers[index] ?? ''));
+  });
+}
+
+function missingColumnsProblem(headers: readonly string[], present: ReadonlyMap<string, number>): string | undefined {
+  const missing = REQUIRED_COLUMNS.filter((field) => !present.has(field));
+  if (missing.length === 0) return undefined;
+  const hints = headers
+    .map((header) => ({ header: header.trim(), meant: AMBIGUOUS[headerKey(header)] }))
+    .filter((hint) => hint.meant !== undefined && missing.includes(hint.meant as (typeof missing)[number]))
+    .map((hint) => `the column "${hint.header}" was not used: rename it "${hint.meant}" if that is what it holds`);
+  const problem = `missing required ${plural(missing, 'column')} ${missing.map((field) => `"${field}"`).join(' and ')}`;
+  return hints.length > 0 ? `${problem} (${hints.join('; ')})` : problem;
+}
+
+/** Spreadsheet column letter: 0 → A, 25 → Z, 26 → AA. */
+export function columnLetter(index: number): string {
+  let letters = '';
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) {
+    letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  }
+  return letters;
+}
+
+function plural(items: readonly unknown[], word: string): string {
+  return items.length === 1 ? word : `${word}s`;
+}
+
+function quoteList(items: readonly string[]): string {
+  return items.map((item) => `"${item}"`).join(', ');
+}

@@ -1,0 +1,355 @@
+/**
+ * Checks one SourceRow before any API call and turns it into the body of `POST /api/systemusers`
+ * (NewSystemUser). The cell schema follows JumpCloud's `definitions.systemuserputpost` (its
+ * enums, maxLengths and minimums); the rules it cannot express come from the API notes.
+ *
+ * Messages name the column by its canonical header (`email: "bob@" is not a valid email
+ * address`), several are joined with "; ", and a message never holds the password.
+ */
+import { z } from 'zod';
+import type { NewSystemUser, SourceRow, UserAddress, UserPhoneNumber, ValidatedRow } from '../domain';
+
+export interface RowValidatorOptions {
+  /** The clock for MFA enrolment deadlines (`mfa.exclusionUntil`). */
+  readonly now?: () => Date;
+}
+
+/** JumpCloud's own importer gives a user this many days to enrol when MFA is required. */
+export const DEFAULT_ENROLLMENT_DAYS = 7;
+/** Longer usernames break device logins on Mac and Linux (API notes: 30 there, 20 on Windows). */
+export const MAX_USERNAME_LENGTH = 30;
+
+/**
+ * Returns a stateful validator: checks one row and remembers the usernames, emails and employee
+ * ids of the VALID rows seen so far. A later row repeating one (ignoring case) is invalid with
+ * "duplicate of row N (email)". An invalid row reserves nothing: it will not be created, so a
+ * later valid row with the same email is the one attempt that counts.
+ */
+export function createRowValidator(options: RowValidatorOptions = {}): (row: SourceRow) => ValidatedRow {
+  const now = options.now ?? (() => new Date());
+  const firstRowWith = { username: new Map<string, number>(), email: new Map<string, number>(), employeeIdentifier: new Map<string, number>() };
+
+  return (source) => {
+    const parsed = rowSchema.safeParse(source.cells);
+    const problems: string[] = source.problem ? [source.problem] : [];
+    if (!parsed.success) {
+      // A column missing from the file is already the row's problem: no need to say it twice.
+      const issues = parsed.error.issues.filter((issue) => !source.problem || String(issue.path[0]) in source.cells);
+      problems.push(...describeIssues(issues));
+    }
+    const attributes = readAttributes(source.cells);
+    problems.push(...attributes.problems);
+
+    const keys = {
+      username: cellText(source.cells.username).toLowerCase(),
+      email: cellText(source.cells.email).toLowerCase(),
+      employeeIdentifier: cellText(source.cells.employeeIdentifier).toLowerCase(),
+    };
+    problems.push(...duplicates(keys, firstRowWith));
+
+    if (problems.length > 0 || !parsed.success) {
+      return {
+        row: source.row,
+        ok: false,
+        username: cellText(source.cells.username),
+        email: cellText(source.cells.email),
+        message: finalMessage(problems.join('; '), source.cells.password),
+      };
+    }
+    for (const [key, value] of Object.entries(keys) as [keyof typeof keys, string][]) {
+      if (value !== '') firstRowWith[key].set(value, source.row);
+    }
+    return { row: source.row, ok: true, user: toNewSystemUser(parsed.data, attributes.list, now()) };
+  };
+}
+
+// ---- cells -------------------------------------------------------------------------------------
+
+/** Cells are trimmed; an empty cell is an absent value, never sent as "". */
+function cellText(value: string | undefined): string {
+  return (value ?? '').trim();
+}
+
+function blankToUndefined(value: unknown): unknown {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/**
+ * Marks a cell value inside a message. The marks are turned into JSON quotes (line breaks stay
+ * visible, long values shortened) only after the password is masked: see `finalMessage`.
+ */
+function quote(value: string): string {
+  return `${VALUE_START}${value}${VALUE_END}`;
+}
+const VALUE_START = '\uE000';
+const VALUE_END = '\uE001';
+const QUOTED_VALUE = /\uE000([^\uE001]*)\uE001/gu;
+
+function optional<T extends z.ZodType>(schema: T) {
+  return z.preprocess(blankToUndefined, schema.optional());
+}
+
+function required<T extends z.ZodType<unknown, string>>(schema: T) {
+  return z.preprocess(blankToUndefined, z.string({ error: 'is required but empty' }).pipe(schema));
+}
+
+function text(maxLength?: number) {
+  const schema = z.string();
+  return maxLength === undefined
+    ? schema
+    : schema.max(maxLength, { error: `is longer than ${maxLength} characters` });
+}
+
+const username = z.string().transform((value, ctx) => {
+  if (/\s/u.test(value)) ctx.addIssue(`${quote(value)} contains a space`);
+  else if (value.includes('@')) ctx.addIssue(`${quote(value)} contains "@" (the address belongs in email)`);
+  else if (!/^\p{L}/u.test(value)) ctx.addIssue(`${quote(value)} does not start with a letter`);
+  else if (/\p{C}/u.test(value)) ctx.addIssue(`${quote(value)} contains an invisible control character`);
+  else if ([...value].length > MAX_USERNAME_LENGTH) {
+    ctx.addIssue(`${quote(value)} is longer than ${MAX_USERNAME_LENGTH} characters (logins break on Mac and Linux)`);
+  } else return value;
+  return z.NEVER;
+});
+
+/** JumpCloud stores emails lower-case while v1 filters are case-sensitive (API notes): normalise. */
+const email = z
+  .string()
+  .max(1024, { error: 'is longer than 1024 characters' })
+  .transform((value) => value.toLowerCase())
+  .pipe(z.email({ error: (issue) => `${quote(String(issue.input))} is not a valid email address` }));
+
+const USER_STATES = ['STAGED', 'ACTIVATED', 'SUSPENDED'] as const;
+const state = z.string().transform((value, ctx) => {
+  const upper = value.toUpperCase();
+  const known = USER_STATES.find((candidate) => candidate === upper);
+  if (known) return known;
+  ctx.addIssue(`${quote(value)} is not STAGED, ACTIVATED or SUSPENDED (an address state belongs in work_state)`);
+  return z.NEVER;
+});
+
+const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = {
+  true: true, yes: true, y: true, '1': true,
+  false: false, no: false, n: false, '0': false,
+};
+const flag = z.string().transform((value, ctx) => {
+  const parsed = BOOLEAN_WORDS[value.toLowerCase()];
+  if (parsed !== undefined) return parsed;
+  ctx.addIssue(`${quote(value)} is not yes or no (also accepted: true/false, y/n, 1/0)`);
+  return z.NEVER;
+});
+
+/** `manager` is a JumpCloud user id, not a name (API notes). */
+const manager = z.string().transform((value, ctx) => {
+  if (/^[0-9a-f]{24}$/i.test(value)) return value;
+  ctx.addIssue(`${quote(value)} is not a JumpCloud user id (24 hex characters, from the JumpCloud console)`);
+  return z.NEVER;
+});
+
+/** `mfa.exclusionDays` has minimum 1 in the spec; the upper bound only catches typos. */
+const enrollmentDays = z.string().transform((value, ctx) => {
+  const days = /^\d{1,3}$/.test(value) ? Number(value) : Number.NaN;
+  if (days >= 1 && days <= 365) return days;
+  ctx.addIssue(`${quote(value)} is not a whole number of days from 1 to 365`);
+  return z.NEVER;
+});
+
+const operation = z.string().transform((value, ctx) => {
+  if (value.toLowerCase() === 'create') return 'create';
+  ctx.addIssue(`${quote(value)} is not supported: this tool only creates users`);
+  return z.NEVER;
+});
+
+const ADDRESS_PARTS = {
+  streetAddress: 'streetAddress',
+  extendedAddress: 'extendedAddress',
+  poBox: 'poBox',
+  city: 'locality',
+  state: 'region',
+  postalCode: 'postalCode',
+  country: 'country',
+} as const satisfies Record<string, keyof UserAddress>;
+
+const PHONE_TYPES = {
+  mobile_number: 'mobile',
+  home_number: 'home',
+  work_number: 'work',
+  work_mobile_number: 'work_mobile',
+  work_fax_number: 'work_fax',
+} as const;
+
+function addressSchemas(kind: 'work' | 'home') {
+  return Object.fromEntries(Object.keys(ADDRESS_PARTS).map((part) => [`${kind}_${part}`, optional(text())]));
+}
+
+/** The cells, keyed as lambda/csv/columns.ts names them, checked the way systemuserputpost says. */
+const rowSchema = z.object({
+  username: required(username),
+  email: required(email),
+  firstname: optional(text()),
+  middlename: optional(text()),
+  lastname: optional(text()),
+  displayname: optional(text()),
+  password: optional(text()),
+  alternateEmail: optional(email),
+  recoveryEmail: optional(email),
+  jobTitle: optional(text()),
+  department: optional(text()),
+  company: optional(text()),
+  costCenter: optional(text()),
+  employeeIdentifier: optional(text(256)),
+  employeeType: optional(text()),
+  location: optional(text()),
+  description: optional(text(1024)),
+  manager: optional(manager),
+  state: optional(state),
+  activated: optional(flag),
+  sudo: optional(flag),
+  passwordless_sudo: optional(flag),
+  ldap_binding_user: optional(flag),
+  enable_user_portal_multifactor: optional(flag),
+  enrollmentDays: optional(enrollmentDays),
+  password_never_expires: optional(flag),
+  disableDeviceMaxLoginAttempts: optional(flag),
+  operation: optional(operation),
+  ...(addressSchemas('work') as Record<`work_${keyof typeof ADDRESS_PARTS}`, ReturnType<typeof optionalText>>),
+  ...(addressSchemas('home') as Record<`home_${keyof typeof ADDRESS_PARTS}`, ReturnType<typeof optionalText>>),
+  mobile_number: optional(text()),
+  home_number: optional(text()),
+  work_number: optional(text()),
+  work_mobile_number: optional(text()),
+  work_fax_number: optional(text()),
+});
+type Cells = z.output<typeof rowSchema>;
+
+function optionalText() {
+  return optional(text());
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  const seen = new Set<string>();
+  const messages: string[] = [];
+  for (const issue of issues) {
+    const column = String(issue.path[0] ?? 'row');
+    if (seen.has(column)) continue; // one message per column is enough to act on
+    seen.add(column);
+    messages.push(`${column}: ${issue.message}`);
+  }
+  return messages;
+}
+
+// ---- custom attributes -------------------------------------------------------------------------
+
+interface Attributes {
+  readonly list: { name: string; value: string }[];
+  readonly problems: string[];
+}
+
+const ATTRIBUTE_NAME = /^[A-Za-z0-9]{1,31}$/;
+const PAIR_KEY = /^attribute(\d+)_(name|value)$/;
+
+/**
+ * `attributeN_name`/`attributeN_value` pairs (JumpCloud's template) and `attribute:<Name>`
+ * columns. A name with an empty value is left out, like any empty optional cell.
+ */
+function readAttributes(cells: Readonly<Record<string, string>>): Attributes {
+  const list: { name: string; value: string }[] = [];
+  const problems: string[] = [];
+  const add = (column: string, name: string, value: string) => {
+    if (!ATTRIBUTE_NAME.test(name)) {
+      problems.push(`${column}: ${quote(name)} is not a custom attribute name (letters and digits only, under 32 characters)`);
+    } else if (value.length > 1024) {
+      problems.push(`${column}: the value is longer than 1024 characters`);
+    } else if (list.some((attribute) => attribute.name.toLowerCase() === name.toLowerCase())) {
+      problems.push(`${column}: the custom attribute ${quote(name)} is given twice`);
+    } else if (value !== '') {
+      list.push({ name, value });
+    }
+  };
+
+  const pairNumbers = new Set<number>();
+  for (const key of Object.keys(cells)) {
+    const pair = PAIR_KEY.exec(key);
+    if (pair) pairNumbers.add(Number(pair[1]));
+  }
+  for (const n of [...pairNumbers].sort((a, b) => a - b)) {
+    const name = cellText(cells[`attribute${n}_name`]);
+    const value = cellText(cells[`attribute${n}_value`]);
+    if (name === '' && value !== '') problems.push(`attribute${n}_value: has a value but attribute${n}_name is empty`);
+    else if (name !== '') add(`attribute${n}_name`, name, value);
+  }
+  for (const [key, raw] of Object.entries(cells)) {
+    if (key.startsWith('attribute:')) add(key, key.slice('attribute:'.length), cellText(raw));
+  }
+  return { list, problems };
+}
+
+// ---- duplicates --------------------------------------------------------------------------------
+
+type DuplicateKeys = { username: string; email: string; employeeIdentifier: string };
+
+function duplicates(keys: DuplicateKeys, firstRowWith: Record<keyof DuplicateKeys, Map<string, number>>): string[] {
+  const byRow = new Map<number, string[]>();
+  for (const [column, value] of Object.entries(keys) as [keyof DuplicateKeys, string][]) {
+    const first = value === '' ? undefined : firstRowWith[column].get(value);
+    if (first !== undefined) byRow.set(first, [...(byRow.get(first) ?? []), column]);
+  }
+  return [...byRow].map(([row, columns]) => `duplicate of row ${row} (${columns.join(', ')})`);
+}
+
+// ---- the user ----------------------------------------------------------------------------------
+
+function toNewSystemUser(cells: Cells, attributes: NewSystemUser['attributes'], now: Date): NewSystemUser {
+  const user: NewSystemUser = { username: cells.username, email: cells.email };
+  const copied = [
+    'firstname', 'middlename', 'lastname', 'displayname', 'password', 'alternateEmail', 'jobTitle',
+    'department', 'company', 'costCenter', 'employeeIdentifier', 'employeeType', 'location', 'description',
+    'manager', 'state', 'activated', 'sudo', 'passwordless_sudo', 'ldap_binding_user',
+    'enable_user_portal_multifactor', 'password_never_expires', 'disableDeviceMaxLoginAttempts',
+  ] as const satisfies readonly (keyof Cells & keyof NewSystemUser)[];
+  for (const key of copied) {
+    if (cells[key] !== undefined) Object.assign(user, { [key]: cells[key] });
+  }
+  if (cells.recoveryEmail !== undefined) user.recoveryEmail = { address: cells.recoveryEmail };
+
+  // JumpCloud's importer sends the enrolment window as mfa.exclusion + exclusionUntil (API notes).
+  const days = cells.enrollmentDays ?? (cells.enable_user_portal_multifactor ? DEFAULT_ENROLLMENT_DAYS : undefined);
+  if (days !== undefined) {
+    const until = new Date(now.getTime() + days * 24 * 60 * 60 * 1000);
+    user.mfa = { exclusion: true, exclusionDays: days, exclusionUntil: until.toISOString() };
+  }
+
+  const addresses = (['work', 'home'] as const).flatMap((kind) => address(cells, kind));
+  if (addresses.length > 0) user.addresses = addresses;
+  const phoneNumbers = Object.entries(PHONE_TYPES).flatMap(([column, type]): UserPhoneNumber[] => {
+    const number = cells[column as keyof typeof PHONE_TYPES];
+    return number === undefined ? [] : [{ type, number }];
+  });
+  if (phoneNumbers.length > 0) user.phoneNumbers = phoneNumbers;
+  if (attributes && attributes.length > 0) user.attributes = attributes;
+  return user;
+}
+
+function address(cells: Cells, kind: 'work' | 'home'): UserAddress[] {
+  const result: UserAddress = {};
+  for (const [part, field] of Object.entries(ADDRESS_PARTS) as [keyof typeof ADDRESS_PARTS, keyof UserAddress][]) {
+    const value = cells[`${kind}_${part}`];
+    if (value !== undefined) result[field] = value;
+  }
+  return Object.keys(result).length > 0 ? [{ type: kind, ...result }] : [];
+}
+
+// ---- secrets -----------------------------------------------------------------------------------
+
+/**
+ * Messages quote cells; a password typed into the wrong column, or equal to another cell, would
+ * be quoted with them. The password is masked before values are escaped and shortened (so no
+ * part of it survives a cut) and once more after.
+ */
+function finalMessage(message: string, password: string | undefined): string {
+  const secrets = [...new Set([password ?? '', cellText(password)])].filter((secret) => secret !== '');
+  const mask = (text: string) => secrets.reduce((masked, secret) => masked.split(secret).join('[password]'), text);
+  const quoted = mask(message).replace(QUOTED_VALUE, (_, value: string) =>
+    JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value),
+  );
+  return mask(quoted);
+}
