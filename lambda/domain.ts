@@ -99,6 +99,12 @@ export interface DirectoryOutcome {
   readonly jumpcloudId?: string;
   /** Why, in words an HR person can act on. Never holds a password or the API key. */
   readonly message?: string;
+  /**
+   * When JumpCloud says the user was created (its `created` field), where known for `exists`.
+   * Lets a resumed run tell a user an interrupted attempt at the same file created from one
+   * that was there before.
+   */
+  readonly createdAt?: string;
 }
 
 /** One line of the results file. */
@@ -119,12 +125,15 @@ export interface UserDirectory {
   planUser(user: NewSystemUser): Promise<DirectoryOutcome>;
 }
 
-/** The logging the domain code needs; Powertools Logger satisfies it, so does a console shim. */
+/**
+ * The logging the domain code needs; Powertools Logger satisfies it, so does a console shim.
+ * Pass at most one object of extra fields.
+ */
 export interface Log {
-  debug(message: string, extra?: Record<string, unknown>): void;
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
+  debug(message: string, ...extra: Record<string, unknown>[]): void;
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
 }
 
 export const silentLog: Log = { debug() {}, info() {}, warn() {}, error() {} };

@@ -38,6 +38,13 @@ export class UnreadableFileError extends Error {
 /** The input object could not be fetched from S3. */
 export class InputUnavailableError extends Error {
   override readonly name = 'InputUnavailableError';
+  constructor(
+    message: string,
+    /** False when trying again cannot help (the object was deleted or replaced). */
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
 }
 
 /** The results could not be written. The file will be tried again by Lambda's retry. */

@@ -21,6 +21,8 @@ export interface SecretsManagerDouble {
   setSecret(id: string, value: string): void;
   deleteSecret(id: string): void;
   deny(id: string): void;
+  /** Undoes deny(). */
+  allow(id: string): void;
   /** GetSecretValue calls answered so far (found or not). */
   readonly calls: number;
   close(): Promise<void>;
@@ -36,14 +38,18 @@ interface StoredSecret {
   createdDate: number;
 }
 
-export async function startSecretsManagerDouble(options: SecretsManagerDoubleOptions): Promise<SecretsManagerDouble> {
+export async function startSecretsManagerDouble(
+  options: SecretsManagerDoubleOptions,
+): Promise<SecretsManagerDouble> {
   const secrets = new Map<string, StoredSecret>();
   const denied = new Set(options.denied ?? []);
   let calls = 0;
 
   const setSecret = (name: string, value: string) => {
     // Real ARNs end in a dash and six random characters.
-    const arn = secrets.get(name)?.arn ?? `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-${randomUUID().slice(0, 6)}`;
+    const arn =
+      secrets.get(name)?.arn ??
+      `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-${randomUUID().slice(0, 6)}`;
     secrets.set(name, { value, arn, versionId: randomUUID(), createdDate: Date.now() / 1000 });
   };
   for (const [name, value] of Object.entries(options.secrets)) setSecret(name, value);
@@ -65,7 +71,10 @@ export async function startSecretsManagerDouble(options: SecretsManagerDoubleOpt
   const answer = (request: IncomingMessage, response: ServerResponse, body: string) => {
     const target = request.headers['x-amz-target'];
     if (request.method !== 'POST' || target !== 'secretsmanager.GetSecretValue') {
-      return reply(response, 400, { __type: 'UnknownOperationException', message: `Unsupported operation ${String(target)}` });
+      return reply(response, 400, {
+        __type: 'UnknownOperationException',
+        message: `Unsupported operation ${String(target)}`,
+      });
     }
     calls++;
     let secretId: unknown;
@@ -86,7 +95,10 @@ export async function startSecretsManagerDouble(options: SecretsManagerDoubleOpt
       });
     }
     if (!found) {
-      return reply(response, 400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
+      return reply(response, 400, {
+        __type: 'ResourceNotFoundException',
+        message: "Secrets Manager can't find the specified secret.",
+      });
     }
     const [secretName, secret] = found;
     return reply(response, 200, {
@@ -113,6 +125,7 @@ export async function startSecretsManagerDouble(options: SecretsManagerDoubleOpt
       if (found) secrets.delete(found[0]);
     },
     deny: (id) => denied.add(id),
+    allow: (id) => denied.delete(id),
     get calls() {
       return calls;
     },

@@ -1,0 +1,63 @@
+/**
+ * The function's configuration, read once from the environment (contract: PRODUCT.md,
+ * "Configuration"). A wrong value fails fast with the variable's name in the message.
+ */
+import { z } from 'zod';
+
+const prefix = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .transform((value) => (value === '' || value.endsWith('/') ? value : `${value}/`));
+
+const environmentSchema = z.object({
+  JUMPCLOUD_SECRET_ID: z.string().trim().min(1, 'is required: the Secrets Manager id or ARN of the JumpCloud API key'),
+  JUMPCLOUD_API_URL: z
+    .string()
+    .trim()
+    .default('https://console.jumpcloud.com')
+    .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }))
+    .transform((url) => url.replace(/\/+$/, '')),
+  INCOMING_PREFIX: prefix('incoming/'),
+  OUTCOMES_PREFIX: prefix('outcomes/'),
+  STATE_PREFIX: prefix('state/'),
+  JUMPCLOUD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+});
+
+export interface Config {
+  /** Secrets Manager id or ARN holding the API key (bare, or JSON {"apiKey","orgId"}). */
+  readonly secretId: string;
+  readonly apiUrl: string;
+  readonly incomingPrefix: string;
+  readonly outcomesPrefix: string;
+  /** Where the function keeps each file's claim, checkpoint and partial results. */
+  readonly statePrefix: string;
+  readonly concurrency: number;
+}
+
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+    throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const value = parsed.data;
+  const prefixes = [value.INCOMING_PREFIX, value.OUTCOMES_PREFIX, value.STATE_PREFIX];
+  // Results and state written under INCOMING_PREFIX would trigger the function again.
+  if (prefixes.some((p, i) => prefixes.some((q, j) => i !== j && p.startsWith(q)))) {
+    throw new ConfigurationError('Invalid configuration: INCOMING_PREFIX, OUTCOMES_PREFIX and STATE_PREFIX must not overlap');
+  }
+  return {
+    secretId: value.JUMPCLOUD_SECRET_ID,
+    apiUrl: value.JUMPCLOUD_API_URL,
+    incomingPrefix: value.INCOMING_PREFIX,
+    outcomesPrefix: value.OUTCOMES_PREFIX,
+    statePrefix: value.STATE_PREFIX,
+    concurrency: value.JUMPCLOUD_CONCURRENCY,
+  };
+}

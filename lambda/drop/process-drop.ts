@@ -1,0 +1,316 @@
+/**
+ * One dropped file, start to finish, on S3: claim it, read it, run its rows through the engine,
+ * checkpoint as it goes, and write the results file and summary under the outcomes prefix.
+ *
+ * Long files: when the invocation's time runs low, the rows reported so far are checkpointed in
+ * the run record, the claim is released, and a follow-on invocation of the same function picks
+ * the file up where it stopped (see README, "What happens when..."). Asynchronous self-invocation
+ * was chosen over an S3 or SQS hop because it needs no extra infrastructure, only
+ * lambda:InvokeFunction on the function itself, and does not pass through a service Lambda's
+ * recursive-loop detection counts.
+ */
+import type { Readable } from 'node:stream';
+import { GetObjectCommand, PutObjectCommand, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import type { Config } from '../config';
+import type { Log, RowOutcome, UserDirectory } from '../domain';
+import { InputUnavailableError, ResultsNotWritableError, UnreadableFileError } from '../errors';
+import { openUserCsv, type UserCsv } from '../csv/read-rows';
+import { onboardRows } from '../onboarding/onboard-rows';
+import {
+  addCounts,
+  emptyCounts,
+  resultsHeader,
+  resultsLines,
+  type RunSummary,
+  type StatusCounts,
+} from '../results/results-file';
+import { createRowValidator } from '../users/validate-row';
+import { type Drop, dropNames } from './drop';
+import { ClaimLostError, type RunRecord, RunRecordStore } from './run-record';
+
+export interface DropDependencies {
+  s3: S3Client;
+  config: Config;
+  log: Log;
+  /** Reads the API key and builds the JumpCloud client; called only once a row needs JumpCloud. */
+  openDirectory: () => Promise<UserDirectory>;
+  /** The Lambda request id. A retry of the same invocation keeps it. */
+  requestId: string;
+  /** Time left in this invocation. */
+  remainingTimeMs: () => number;
+  /** Starts a follow-on invocation for the rest of the file. */
+  continueLater: (drop: Drop) => Promise<void>;
+  /**
+   * Stop taking new rows when less than this is left, so rows in flight can finish.
+   * Default: a fifth of the time left at the start, at most three minutes.
+   */
+  reserveMs?: number;
+  /** Write a checkpoint after this many reported rows, or this long, whichever comes first. */
+  checkpointEvery?: { rows: number; ms: number };
+  now?: () => number;
+}
+
+export type DropResult =
+  | { kind: 'completed'; resultsKey: string; summaryKey: string; summary: RunSummary }
+  | { kind: 'continued'; nextRow: number; counts: StatusCounts }
+  | { kind: 'skipped'; reason: 'already processed' | 'in progress elsewhere' };
+
+/**
+ * The file could not be fully processed (API key rejected or unavailable, input unreadable,
+ * results not writable). Thrown after writing whatever results could be written, so that
+ * Lambda retries the file and alarms and the dead-letter queue see it.
+ */
+export class FileFailedError extends Error {
+  override readonly name = 'FileFailedError';
+  constructor(
+    message: string,
+    readonly summary?: RunSummary,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_RESERVE_MS = 180_000;
+/** A bound on follow-on invocations, so nothing can loop for ever. */
+const MAX_INVOCATIONS = 200;
+const DEFAULT_CHECKPOINT = { rows: 2_000, ms: 30_000 };
+/** Beyond the invocation's own deadline, before a silent owner is presumed dead. */
+const LEASE_MARGIN_MS = 60_000;
+
+export async function processDrop(drop: Drop, deps: DropDependencies): Promise<DropResult> {
+  const { s3, config, log } = deps;
+  const now = deps.now ?? Date.now;
+  const names = dropNames(drop, config);
+  const store = new RunRecordStore(s3, drop.bucket, `${names.stateFolder}run.json`);
+  const leaseUntil = () => now() + deps.remainingTimeMs() + LEASE_MARGIN_MS;
+  const fileLog = { key: drop.key, resultsKey: names.resultsKey };
+
+  const claim = await store.claim(
+    deps.requestId,
+    {
+      owner: deps.requestId,
+      leaseUntil: leaseUntil(),
+      status: 'running',
+      startedAt: new Date(now()).toISOString(),
+      invocations: 1,
+      nextRow: 2,
+      parts: [],
+      counts: emptyCounts(),
+      interrupted: false,
+    },
+    now(),
+  );
+  if (claim.kind === 'done') {
+    log.info('Repeat delivery of a file already processed: nothing to do', fileLog);
+    return { kind: 'skipped', reason: 'already processed' };
+  }
+  if (claim.kind === 'busy') {
+    log.warn('Repeat delivery of a file another invocation is processing: left to it', fileLog);
+    return { kind: 'skipped', reason: 'in progress elsewhere' };
+  }
+  if (claim.takenOver !== 'no') {
+    log.info('Resuming file', { ...fileLog, from: claim.takenOver, nextRow: claim.record.nextRow });
+  }
+
+  let record = claim.record;
+  let etag = claim.etag;
+  let buffer: RowOutcome[] = [];
+  const tail: RowOutcome[] = [];
+  let lastCheckpoint = now();
+  const every = deps.checkpointEvery ?? DEFAULT_CHECKPOINT;
+
+  const save = async (changes: Partial<RunRecord>) => {
+    record = { ...record, ...changes };
+    etag = await store.update(record, etag);
+  };
+
+  /** Moves the reported rows into a part file and records them in the run record. */
+  const checkpoint = async () => {
+    const last = buffer.at(-1);
+    if (!last) return;
+    const partKey = `${names.stateFolder}part-${String(record.parts.length + 1).padStart(5, '0')}.csv`;
+    await putText(s3, drop.bucket, partKey, resultsLines(buffer), 'text/csv');
+    const counts = addCounts(addCounts(emptyCounts(), record.counts), countOf(buffer));
+    await save({ parts: [...record.parts, partKey], nextRow: last.row + 1, counts, leaseUntil: leaseUntil() });
+    buffer = [];
+    lastCheckpoint = now();
+  };
+
+  const summaryOf = (csv: UserCsv | undefined, extra: readonly RowOutcome[], fileError?: string): RunSummary => {
+    const counts = addCounts(addCounts(emptyCounts(), record.counts), countOf(extra));
+    return {
+      input: { bucket: drop.bucket, key: drop.key, etag: drop.eTag, versionId: drop.versionId },
+      results: { key: names.resultsKey },
+      dryRun: false,
+      startedAt: record.startedAt,
+      finishedAt: new Date(now()).toISOString(),
+      rows: Object.values(counts).reduce((sum, n) => sum + n, 0),
+      counts,
+      unknownColumns: [...(csv?.unknownColumns ?? [])],
+      notices: [
+        ...(csv?.notices ?? []),
+        ...(record.invocations > 1 ? [`processed over ${record.invocations} invocations`] : []),
+      ],
+      ...(fileError === undefined ? {} : { fileError }),
+      invocations: record.invocations,
+    };
+  };
+
+  /** The results file is the part files in order, then any rows not yet checkpointed. */
+  const writeResults = async (summary: RunSummary, extra: readonly RowOutcome[]) => {
+    try {
+      const pieces = [resultsHeader()];
+      for (const part of record.parts) pieces.push(await getText(s3, drop.bucket, part));
+      pieces.push(resultsLines(extra));
+      await putText(s3, drop.bucket, names.resultsKey, pieces.join(''), 'text/csv; charset=utf-8');
+      await putText(s3, drop.bucket, names.summaryKey, `${JSON.stringify(summary, null, 2)}\n`, 'application/json');
+    } catch (error) {
+      throw new ResultsNotWritableError(`could not write the results under ${names.resultsKey}: ${describe(error)}`);
+    }
+  };
+
+  /** A file-level problem no retry can mend: say so in the results and finish. */
+  const finishWithFileError = async (csv: UserCsv | undefined, fileError: string): Promise<DropResult> => {
+    const summary = summaryOf(csv, [], fileError);
+    await writeResults(summary, []);
+    await save({ status: 'done', owner: '', leaseUntil: 0, fileError });
+    log.error('File could not be processed', { ...fileLog, fileError });
+    return { kind: 'completed', resultsKey: names.resultsKey, summaryKey: names.summaryKey, summary };
+  };
+
+  try {
+    let csv: UserCsv;
+    try {
+      csv = await openUserCsv(await readInput(s3, drop));
+    } catch (error) {
+      if (error instanceof UnreadableFileError) return await finishWithFileError(undefined, error.message);
+      if (error instanceof InputUnavailableError && !error.retryable) {
+        return await finishWithFileError(undefined, error.message);
+      }
+      throw error;
+    }
+
+    if (record.invocations > MAX_INVOCATIONS) {
+      return await finishWithFileError(csv, `gave up after ${MAX_INVOCATIONS} invocations; split the file and drop the parts`);
+    }
+    const reserveMs = deps.reserveMs ?? Math.min(MAX_RESERVE_MS, deps.remainingTimeMs() / 5);
+    let taken = 0;
+    const result = await onboardRows({
+      rows: csv.rows,
+      validate: createRowValidator(),
+      directory: lazyDirectory(deps.openDirectory),
+      resumeFromRow: record.nextRow,
+      interruptedAttemptStartedAt: record.interrupted ? new Date(record.startedAt) : undefined,
+      // Every invocation takes at least one row, so a file always makes progress.
+      shouldPause: () => taken++ > 0 && deps.remainingTimeMs() < reserveMs,
+      log,
+      onOutcome: async (outcome, { stopped }) => {
+        // Rows from the first stopped one on are tried again by the retry: never checkpoint them.
+        if (stopped || tail.length > 0) {
+          tail.push(outcome);
+          return;
+        }
+        buffer.push(outcome);
+        if (buffer.length >= every.rows || now() - lastCheckpoint >= every.ms) await checkpoint();
+      },
+    });
+    await checkpoint();
+
+    if (result.pausedAtRow !== undefined) {
+      await save({ owner: '', leaseUntil: 0 });
+      await deps.continueLater(drop);
+      log.info('Time is running out: the rest of the file goes to a follow-on invocation', {
+        ...fileLog,
+        nextRow: record.nextRow,
+        invocation: record.invocations,
+      });
+      return { kind: 'continued', nextRow: record.nextRow, counts: record.counts };
+    }
+
+    if (result.stopReason !== undefined) {
+      const summary = summaryOf(csv, tail, result.stopReason);
+      await writeResults(summary, tail);
+      await save({ status: 'failed', owner: '', leaseUntil: 0, fileError: result.stopReason });
+      throw new FileFailedError(result.stopReason, summary);
+    }
+
+    const summary = summaryOf(csv, []);
+    await writeResults(summary, []);
+    await save({ status: 'done', owner: '', leaseUntil: 0 });
+    return { kind: 'completed', resultsKey: names.resultsKey, summaryKey: names.summaryKey, summary };
+  } catch (error) {
+    if (error instanceof FileFailedError || error instanceof ClaimLostError) throw error;
+    const fileError = describe(error);
+    let summary: RunSummary | undefined;
+    if (error instanceof InputUnavailableError) {
+      // HR finds a results file saying why; the retry or a redrive replaces it with the real one.
+      summary = summaryOf(undefined, [], fileError);
+      await writeResults(summary, []).catch(() => undefined);
+    }
+    // Release the claim so Lambda's retry (or a redrive from the dead-letter queue) starts at once.
+    await save({ status: 'failed', owner: '', leaseUntil: 0, fileError }).catch(() => undefined);
+    throw new FileFailedError(fileError, summary);
+  }
+}
+
+/** Reads the JumpCloud key only when the first row needs JumpCloud, and only once. */
+function lazyDirectory(open: () => Promise<UserDirectory>): UserDirectory {
+  let directory: Promise<UserDirectory> | undefined;
+  const get = () => {
+    directory ??= open();
+    return directory;
+  };
+  return {
+    createUser: async (user) => (await get()).createUser(user),
+    planUser: async (user) => (await get()).planUser(user),
+  };
+}
+
+async function readInput(s3: S3Client, drop: Drop): Promise<Readable> {
+  try {
+    const answer = await s3.send(
+      new GetObjectCommand({
+        Bucket: drop.bucket,
+        Key: drop.key,
+        // The version the event names; on an unversioned bucket, only if it was not replaced since.
+        ...(drop.versionId ? { VersionId: drop.versionId } : { IfMatch: `"${drop.eTag.replace(/"/g, '')}"` }),
+      }),
+    );
+    return answer.Body as Readable;
+  } catch (error) {
+    const name = error instanceof S3ServiceException ? error.name : '';
+    const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+    if (status === 412 || name === 'PreconditionFailed') {
+      throw new InputUnavailableError('the file was replaced before it could be read; the newer upload is processed on its own', false);
+    }
+    if (name === 'NoSuchKey' || name === 'NoSuchVersion') {
+      throw new InputUnavailableError('the file was deleted before it could be read', false);
+    }
+    if (name === 'AccessDenied' || status === 403) {
+      throw new InputUnavailableError(`the function may not read ${drop.key} (access denied)`, true);
+    }
+    throw new InputUnavailableError(`could not read ${drop.key} from S3: ${describe(error)}`, true);
+  }
+}
+
+async function getText(s3: S3Client, bucket: string, key: string): Promise<string> {
+  const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return (await answer.Body?.transformToString('utf-8')) ?? '';
+}
+
+async function putText(s3: S3Client, bucket: string, key: string, body: string, contentType: string): Promise<void> {
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+}
+
+function countOf(outcomes: readonly RowOutcome[]): StatusCounts {
+  const counts = emptyCounts();
+  for (const outcome of outcomes) counts[outcome.status] += 1;
+  return counts;
+}
+
+/** An error in words safe to log: our own errors' messages, or an AWS error's name and status. */
+function describe(error: unknown): string {
+  if (error instanceof S3ServiceException) return `${error.name} (HTTP ${error.$metadata.httpStatusCode ?? '?'})`;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,123 @@
+/**
+ * Lambda entry (contract: PRODUCT.md, "Function entry"). Thin on purpose: it turns the event into
+ * drops, hands each to processDrop, logs one line per file and publishes the metrics the alarms
+ * watch. All the work is in lambda/drop and lambda/onboarding.
+ */
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, S3Event } from 'aws-lambda';
+import { type Config, readConfig } from './config';
+import { forgetJumpCloudCredentials, getJumpCloudCredentials } from './credentials';
+import { decodeEventKey, type Drop, isUsersFile } from './drop/drop';
+import { type DropResult, FileFailedError, processDrop } from './drop/process-drop';
+import { JumpCloudClient } from './jumpcloud/client';
+import { createLogger, SERVICE_NAME } from './logging';
+import type { RunSummary } from './results/results-file';
+
+/** The payload of a follow-on invocation that finishes a long file. */
+export interface ContinuationEvent {
+  continuation: Drop;
+}
+
+export interface HandlerResult {
+  files: { key: string; result: DropResult['kind']; resultsKey?: string }[];
+}
+
+const logger = createLogger();
+const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'JumpCloudOnboarding', serviceName: SERVICE_NAME });
+// SDK clients are created once per container: they read AWS_ENDPOINT_URL_* like any AWS tool.
+const s3 = new S3Client({});
+const lambda = new LambdaClient({});
+let config: Config | undefined;
+
+export async function handler(event: S3Event | ContinuationEvent, context: Context): Promise<HandlerResult> {
+  logger.addContext(context);
+  config ??= readConfig();
+  const settings = config;
+  const drops = dropsOf(event, settings);
+  const files: HandlerResult['files'] = [];
+  const failures: string[] = [];
+
+  for (const drop of drops) {
+    try {
+      const result = await processDrop(drop, {
+        s3,
+        config: settings,
+        log: logger,
+        requestId: context.awsRequestId,
+        remainingTimeMs: () => context.getRemainingTimeInMillis(),
+        openDirectory: async () => {
+          const credentials = await getJumpCloudCredentials(settings.secretId);
+          return new JumpCloudClient({ baseUrl: settings.apiUrl, ...credentials, concurrency: settings.concurrency, log: logger });
+        },
+        continueLater: (next) => continueLater(next, context.functionName),
+      });
+      files.push({ key: drop.key, result: result.kind, resultsKey: result.kind === 'completed' ? result.resultsKey : undefined });
+      if (result.kind === 'completed') recordFile(drop, result.summary, result.resultsKey);
+    } catch (error) {
+      // The key may have been replaced since it was cached; the retry must read it again.
+      forgetJumpCloudCredentials();
+      const message = error instanceof Error ? error.message : String(error);
+      failures.push(`${drop.key}: ${message}`);
+      metrics.addMetric('FilesFailed', MetricUnit.Count, 1);
+      if (error instanceof FileFailedError && error.summary) recordFile(drop, error.summary, error.summary.results.key);
+      logger.error('File failed; Lambda will retry it', { key: drop.key, error: message });
+    }
+  }
+  if (drops.length > 0) metrics.publishStoredMetrics();
+  // Failing the invocation is what makes Lambda retry and, after that, send the event to the DLQ.
+  if (failures.length > 0) throw new Error(`${failures.length} file(s) failed: ${failures.join('; ')}`);
+  return { files };
+}
+
+function recordFile(drop: Drop, summary: RunSummary, resultsKey: string | undefined): void {
+  const { counts } = summary;
+  metrics.addMetric('RowsCreated', MetricUnit.Count, counts.created);
+  metrics.addMetric('RowsExisting', MetricUnit.Count, counts.exists);
+  metrics.addMetric('RowsInvalid', MetricUnit.Count, counts.invalid);
+  metrics.addMetric('RowsFailed', MetricUnit.Count, counts.failed);
+  if (summary.fileError !== undefined) metrics.addMetric('FilesFailed', MetricUnit.Count, 1);
+  logger.info('File processed', {
+    key: drop.key,
+    resultsKey,
+    rows: summary.rows,
+    counts,
+    unknownColumns: summary.unknownColumns,
+    fileError: summary.fileError,
+    invocations: summary.invocations,
+  });
+}
+
+function dropsOf(event: S3Event | ContinuationEvent, settings: Config): Drop[] {
+  if ('continuation' in event) return [event.continuation];
+  const drops: Drop[] = [];
+  for (const record of event.Records ?? []) {
+    if (!record.eventName?.startsWith('ObjectCreated')) continue;
+    const key = decodeEventKey(record.s3.object.key);
+    if (!isUsersFile(key, settings)) {
+      logger.info('Ignored: not a .csv file under the incoming prefix', { key });
+      continue;
+    }
+    drops.push({
+      bucket: record.s3.bucket.name,
+      key,
+      eTag: record.s3.object.eTag,
+      versionId: record.s3.object.versionId || undefined,
+      sequencer: record.s3.object.sequencer,
+      eventTime: record.eventTime,
+    });
+  }
+  return drops;
+}
+
+async function continueLater(drop: Drop, functionName: string): Promise<void> {
+  const payload: ContinuationEvent = { continuation: drop };
+  await lambda.send(
+    new InvokeCommand({
+      FunctionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? functionName,
+      InvocationType: 'Event',
+      Payload: Buffer.from(JSON.stringify(payload)),
+    }),
+  );
+}

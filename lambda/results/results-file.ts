@@ -1,0 +1,81 @@
+/**
+ * The results file HR and auditors open in Excel (contract: PRODUCT.md, "Results file").
+ * One line per input row, in input order, with the first six columns fixed. No password is ever
+ * among the values written; cells a spreadsheet would run as a formula are neutralised.
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { RowOutcome, RowStatus } from '../domain';
+import { ROW_STATUSES } from '../domain';
+
+export const RESULT_COLUMNS = ['row', 'status', 'username', 'email', 'jumpcloud_id', 'message'] as const;
+
+/** UTF-8 byte order mark: Excel opens a CSV as UTF-8 only when the file starts with it. */
+export const UTF8_BOM = '\uFEFF';
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A cell starting with = + - @ tab or CR is run as a formula by spreadsheets (CSV injection).
+ * Prefixing a single quote makes Excel, Sheets and LibreOffice show the text as typed.
+ */
+export function neutraliseFormula(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+function toRecord(outcome: RowOutcome): string[] {
+  return [
+    String(outcome.row),
+    outcome.status,
+    outcome.username,
+    outcome.email,
+    outcome.jumpcloudId,
+    outcome.message,
+  ].map(neutraliseFormula);
+}
+
+/** The header line of the results CSV, with the BOM Excel needs. */
+export function resultsHeader(): string {
+  return UTF8_BOM + stringify([[...RESULT_COLUMNS]], { record_delimiter: 'windows' });
+}
+
+/** Results lines (no header) for some outcomes, CRLF-terminated as Excel writes them. */
+export function resultsLines(outcomes: readonly RowOutcome[]): string {
+  if (outcomes.length === 0) return '';
+  return stringify(outcomes.map(toRecord), { record_delimiter: 'windows' });
+}
+
+/** A complete results file. */
+export function resultsCsv(outcomes: readonly RowOutcome[]): string {
+  return resultsHeader() + resultsLines(outcomes);
+}
+
+export type StatusCounts = Record<RowStatus, number>;
+
+export function emptyCounts(): StatusCounts {
+  return Object.fromEntries(ROW_STATUSES.map((status) => [status, 0])) as StatusCounts;
+}
+
+export function addCounts(into: StatusCounts, from: Readonly<StatusCounts>): StatusCounts {
+  for (const status of ROW_STATUSES) into[status] += from[status];
+  return into;
+}
+
+/** The JSON summary written beside the results file (contract: PRODUCT.md). */
+export interface RunSummary {
+  input: { bucket?: string; key: string; etag?: string; versionId?: string };
+  results: { key?: string; path?: string };
+  dryRun: boolean;
+  startedAt: string;
+  finishedAt: string;
+  /** Number of data rows seen: the sum of the counts. */
+  rows: number;
+  counts: StatusCounts;
+  /** Header texts that mapped to no JumpCloud field: ignored, never sent. */
+  unknownColumns: string[];
+  /** Things worth knowing that are not errors (encoding used, duplicate headers, resumed runs). */
+  notices: string[];
+  /** Why the file as a whole could not be (fully) processed, if it could not. */
+  fileError?: string;
+  /** How many Lambda invocations the file took (a long file is finished by follow-on invocations). */
+  invocations?: number;
+}

@@ -1,0 +1,187 @@
+/**
+ * A real S3 HTTP server on loopback for tests, the demo and `npm start`: s3rver, plus the one S3
+ * behaviour this project relies on that s3rver lacks — conditional writes (`If-None-Match: *` and
+ * `If-Match: <etag>` on PutObject, answered 412 like S3). The engine claims each input version
+ * with a conditional write so that duplicate deliveries cannot both run it.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { S3Event } from 'aws-lambda';
+// s3rver ships no types; the little we use is typed here.
+// biome-ignore lint/suspicious/noExplicitAny: untyped CommonJS module
+const S3rver: any = require('s3rver');
+
+export interface LocalS3Options {
+  /** Buckets to create at start. */
+  buckets: readonly string[];
+  /** Folder for the objects; a fresh temporary folder (removed on close) when omitted. */
+  directory?: string;
+  port?: number;
+}
+
+export interface ObjectCreatedEvent {
+  bucket: string;
+  key: string;
+  eTag: string;
+  size: number;
+  /** Orders writes to one key; identical in every delivery of the same event. */
+  sequencer: string;
+  eventTime: string;
+}
+
+/** A fault to play: requests of this method on keys under this prefix are refused (403). */
+export interface RefusalRule {
+  method: 'GET' | 'PUT';
+  keyPrefix: string;
+}
+
+export interface LocalS3 {
+  /** `http://127.0.0.1:<port>`: set it as AWS_ENDPOINT_URL_S3. */
+  readonly endpoint: string;
+  /** Refuses matching requests with AccessDenied until called again (with no rules to stop). */
+  refuse(...rules: RefusalRule[]): void;
+  /** Called for every object created, with the key as stored (not yet form-encoded). */
+  onObjectCreated(listener: (event: ObjectCreatedEvent) => void): void;
+  close(): Promise<void>;
+}
+
+export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
+  const ownDirectory = options.directory === undefined;
+  const directory = options.directory ?? (await mkdtemp(path.join(tmpdir(), 'jc-onboard-s3-')));
+  const s3rver = new S3rver({
+    silent: true,
+    directory,
+    configureBuckets: options.buckets.map((name) => ({ name })),
+  });
+  await s3rver.configureBuckets();
+  const s3rverHandler: http.RequestListener = s3rver.callback();
+  const keyLocks = new Map<string, Promise<void>>();
+  let refusals: RefusalRule[] = [];
+
+  const server = http.createServer((req, res) => {
+    if (refusals.length > 0) {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const key = decodeURIComponent(url.pathname.split('/').slice(2).join('/'));
+      if (refusals.some((rule) => rule.method === req.method && key.startsWith(rule.keyPrefix))) {
+        req.resume();
+        res.writeHead(403, { 'Content-Type': 'application/xml' });
+        res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
+        return;
+      }
+    }
+    const ifNoneMatch = req.headers['if-none-match'];
+    const ifMatch = req.headers['if-match'];
+    if (req.method !== 'PUT' || (ifNoneMatch === undefined && ifMatch === undefined)) {
+      s3rverHandler(req, res);
+      return;
+    }
+    // One conditional write per key at a time, so check-then-write is atomic as on S3.
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const [, bucket = '', ...keyParts] = url.pathname.split('/');
+    const key = decodeURIComponent(keyParts.join('/'));
+    const lockKey = `${bucket}/${key}`;
+    const previous = keyLocks.get(lockKey) ?? Promise.resolve();
+    const current = previous.then(async () => {
+      const metadata = await s3rver.store.getMetadata(bucket, key).catch(() => undefined);
+      const currentEtag: string | undefined = metadata?.etag;
+      const failed =
+        (ifNoneMatch === '*' && currentEtag !== undefined) ||
+        (ifMatch !== undefined && (currentEtag === undefined || currentEtag !== ifMatch));
+      if (failed) {
+        req.resume();
+        res.writeHead(412, { 'Content-Type': 'application/xml' });
+        res.end(
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code>' +
+            '<Message>At least one of the pre-conditions you specified did not hold</Message></Error>',
+        );
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        res.on('close', resolve);
+        s3rverHandler(req, res);
+      });
+    });
+    const settled = current.catch(() => undefined);
+    keyLocks.set(lockKey, settled);
+    void settled.then(() => {
+      if (keyLocks.get(lockKey) === settled) keyLocks.delete(lockKey);
+    });
+  });
+
+  const listeners: ((event: ObjectCreatedEvent) => void)[] = [];
+  // s3rver's sequencer is the clock in ms, which two quick uploads can share; S3's never repeats.
+  let writes = 0;
+  const nextSequencer = () => `${Date.now().toString(16)}${(writes++).toString(16).padStart(6, '0')}`.toUpperCase();
+  s3rver.on('event', (event: S3Event) => {
+    for (const record of event.Records) {
+      if (!record.eventName.startsWith('ObjectCreated')) continue;
+      const created = {
+        bucket: record.s3.bucket.name,
+        key: record.s3.object.key,
+        eTag: record.s3.object.eTag,
+        size: record.s3.object.size,
+        sequencer: nextSequencer(),
+        eventTime: record.eventTime,
+      };
+      for (const listener of listeners) listener(created);
+    }
+  });
+
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    refuse(...rules) {
+      refusals = rules;
+    },
+    onObjectCreated(listener) {
+      listeners.push(listener);
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (ownDirectory) await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The S3 event notification Lambda receives for one created object. Real S3 form-encodes keys
+ * (space as `+`, `+` as `%2B`); s3rver does not, so this does it here.
+ */
+export function objectCreatedEvent(created: ObjectCreatedEvent): S3Event {
+  return {
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: 'us-east-1',
+        eventTime: created.eventTime,
+        eventName: 'ObjectCreated:Put',
+        userIdentity: { principalId: 'AWS:LOCAL' },
+        requestParameters: { sourceIPAddress: '127.0.0.1' },
+        responseElements: { 'x-amz-request-id': 'LOCAL', 'x-amz-id-2': 'LOCAL' },
+        s3: {
+          s3SchemaVersion: '1.0',
+          configurationId: 'incoming-csv',
+          bucket: { name: created.bucket, ownerIdentity: { principalId: 'LOCAL' }, arn: `arn:aws:s3:::${created.bucket}` },
+          object: {
+            key: encodeS3EventKey(created.key),
+            size: created.size,
+            eTag: created.eTag,
+            sequencer: created.sequencer,
+          },
+        },
+      },
+    ],
+  };
+}
+
+/** S3 event keys are form-encoded (application/x-www-form-urlencoded). */
+export function encodeS3EventKey(key: string): string {
+  return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
+}

@@ -1,0 +1,181 @@
+/**
+ * At-least-once delivery and file-level faults, end to end: nothing is created twice, no row is
+ * lost, and the results tell the truth.
+ */
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { forgetJumpCloudCredentials } from '../../lambda/credentials';
+import { type EmbeddedStack, LOCAL_API_KEY, LOCAL_SECRET_ID, startEmbeddedStack } from '../../local/embedded-stack';
+import { type ObjectCreatedEvent, objectCreatedEvent } from '../../local/s3-server';
+
+let stack: EmbeddedStack;
+
+beforeAll(async () => {
+  stack = await startEmbeddedStack({
+    simulator: { latencyMs: 5 },
+    environment: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+  });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+beforeEach(() => {
+  stack.simulator.reset();
+  stack.s3server.refuse();
+  stack.secrets.allow(LOCAL_SECRET_ID);
+  stack.secrets.setSecret(LOCAL_SECRET_ID, JSON.stringify({ apiKey: LOCAL_API_KEY }));
+  forgetJumpCloudCredentials();
+});
+
+function usersFile(count: number, prefix: string): string {
+  const lines = ['Username,Email,First Name'];
+  for (let i = 0; i < count; i += 1) lines.push(`${prefix}${i},${prefix}${i}@example.com,Person ${i}`);
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+const rowsOf = (csv: string) => parse(csv, { bom: true, columns: true }) as Record<string, string>[];
+
+/** The S3 event for the object as it is now, as S3 would deliver it (again). */
+async function eventFor(key: string) {
+  const created = await new Promise<ObjectCreatedEvent>((resolve) => {
+    stack.s3server.onObjectCreated((c) => {
+      if (c.key === key) resolve(c);
+    });
+  });
+  return objectCreatedEvent(created);
+}
+
+describe('re-delivery of the same event', () => {
+  it('after the run completed: does nothing, and the results still say created', async () => {
+    // Prepare
+    const key = 'incoming/again.csv';
+    const event = eventFor(key);
+    const first = await stack.drop(key, usersFile(10, 'again'));
+    const before = stack.simulator.requests.length;
+
+    // Act
+    stack.lambda.invokeAsync(await event);
+    await stack.lambda.idle();
+
+    // Assess
+    expect(stack.simulator.requests.length).toBe(before);
+    const again = await stack.resultsFor(key);
+    expect(again?.resultsKey).toBe(first?.resultsKey);
+    expect(rowsOf(again?.resultsCsv ?? '').every((r) => r.status === 'created')).toBe(true);
+    expect((await stack.list('outcomes/again.')).filter((k) => k.endsWith('.csv'))).toHaveLength(1);
+  });
+
+  it('twice at the same time: one invocation runs the file, the other leaves it, no user twice', async () => {
+    const key = 'incoming/twice.csv';
+    const event = eventFor(key);
+    await stack.upload(key, usersFile(30, 'twice'));
+    const delivered = await event;
+
+    stack.lambda.invokeAsync(delivered);
+    stack.lambda.invokeAsync(delivered);
+    await stack.lambda.idle();
+
+    const results = await stack.resultsFor(key);
+    const rows = rowsOf(results?.resultsCsv ?? '');
+    expect(rows).toHaveLength(30);
+    expect(rows.every((r) => r.status === 'created')).toBe(true);
+    expect(stack.simulator.users()).toHaveLength(30);
+  });
+
+  it('a new upload of the same bytes is a new drop with its own results', async () => {
+    const key = 'incoming/same-bytes.csv';
+    const text = usersFile(3, 'same');
+    const first = await stack.drop(key, text);
+
+    const second = await stack.drop(key, text);
+
+    expect(second?.resultsKey).not.toBe(first?.resultsKey);
+    expect(rowsOf(second?.resultsCsv ?? '').map((r) => r.status)).toEqual(['exists', 'exists', 'exists']);
+    expect(stack.simulator.users()).toHaveLength(3);
+  });
+});
+
+describe('file-level faults', () => {
+  it.each([
+    ['missing', () => stack.secrets.deleteSecret(LOCAL_SECRET_ID), /not found|does not exist/i],
+    ['malformed', () => stack.secrets.setSecret(LOCAL_SECRET_ID, '{"apiKey":'), /malformed|JSON|not valid/i],
+    ['access denied', () => stack.secrets.deny(LOCAL_SECRET_ID), /denied|not allowed|permission/i],
+  ])('secret %s: rows failed with a clear reason, the invocation fails for alarms and the DLQ, a redrive finishes the file', async (_, breakSecret, reason) => {
+    // Prepare
+    const key = `incoming/secret-${_.replace(' ', '-')}.csv`;
+    const event = eventFor(key);
+    breakSecret();
+    const deadBefore = stack.lambda.deadLetters.length;
+
+    // Act: the drop, Lambda's two retries, then a redrive once the admin has mended the secret.
+    const failedRun = await stack.drop(key, usersFile(5, `sec${_.length}x`));
+
+    // Assess
+    expect(failedRun?.summary.fileError).toMatch(reason);
+    expect(failedRun?.summary.fileError).toContain(LOCAL_SECRET_ID);
+    expect(rowsOf(failedRun?.resultsCsv ?? '').every((r) => r.status === 'failed' && /API key unavailable/.test(r.message ?? ''))).toBe(true);
+    expect(stack.lambda.deadLetters.length).toBe(deadBefore + 1);
+    expect(stack.simulator.users()).toHaveLength(0);
+
+    stack.secrets.allow(LOCAL_SECRET_ID);
+    stack.secrets.setSecret(LOCAL_SECRET_ID, JSON.stringify({ apiKey: LOCAL_API_KEY }));
+    stack.lambda.invokeAsync(await event);
+    await stack.lambda.idle();
+
+    const mended = await stack.resultsFor(key);
+    expect(mended?.summary.fileError).toBeUndefined();
+    expect(rowsOf(mended?.resultsCsv ?? '').map((r) => r.status)).toEqual(Array(5).fill('created'));
+  });
+
+  it('API key rejected: stops at once without hammering, and a redrive after the key is fixed creates the rest once', async () => {
+    const key = 'incoming/bad-key.csv';
+    const event = eventFor(key);
+    stack.secrets.setSecret(LOCAL_SECRET_ID, 'jca_wrong_key');
+
+    const failedRun = await stack.drop(key, usersFile(40, 'badkey'));
+
+    const rows = rowsOf(failedRun?.resultsCsv ?? '');
+    expect(rows.every((r) => r.status === 'failed' && /API key rejected/.test(r.message ?? ''))).toBe(true);
+    // Three attempts (the first and Lambda's two retries), each stopped after what was in flight.
+    expect(stack.simulator.requests.length).toBeLessThanOrEqual(3 * 8);
+
+    stack.secrets.setSecret(LOCAL_SECRET_ID, LOCAL_API_KEY);
+    stack.lambda.invokeAsync(await event);
+    await stack.lambda.idle();
+
+    const mended = rowsOf((await stack.resultsFor(key))?.resultsCsv ?? '');
+    expect(mended.map((r) => r.status)).toEqual(Array(40).fill('created'));
+    expect(stack.simulator.users()).toHaveLength(40);
+  });
+
+  it('results not writable: the run fails for the retry, and once writable the results hold every row as it really went', async () => {
+    const key = 'incoming/unwritable.csv';
+    const event = eventFor(key);
+    stack.s3server.refuse({ method: 'PUT', keyPrefix: 'outcomes/' });
+
+    await stack.drop(key, usersFile(12, 'unwritable'));
+
+    expect(await stack.resultsFor(key)).toBeUndefined();
+    expect(stack.lambda.invocations.at(-1)?.error).toMatch(/could not write the results/);
+    expect(stack.simulator.users()).toHaveLength(12);
+
+    stack.s3server.refuse();
+    stack.lambda.invokeAsync(await event);
+    await stack.lambda.idle();
+
+    const rows = rowsOf((await stack.resultsFor(key))?.resultsCsv ?? '');
+    expect(rows.map((r) => r.status)).toEqual(Array(12).fill('created'));
+    expect(stack.simulator.users()).toHaveLength(12);
+  });
+
+  it('input unreadable: says so in a results file and fails the invocation, nothing sent', async () => {
+    const key = 'incoming/unreadable.csv';
+    stack.s3server.refuse({ method: 'GET', keyPrefix: key });
+
+    const results = await stack.drop(key, usersFile(3, 'unreadable'));
+
+    expect(results?.summary.fileError).toMatch(/access denied/);
+    expect(stack.lambda.invocations.at(-1)?.error).toMatch(/access denied/);
+    expect(stack.simulator.requests).toHaveLength(0);
+  });
+});

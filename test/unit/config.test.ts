@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError, readConfig } from '../../lambda/config';
+
+describe('configuration from the environment', () => {
+  it('applies the documented defaults', () => {
+    const config = readConfig({ JUMPCLOUD_SECRET_ID: 'jumpcloud/api-key' });
+
+    expect(config).toEqual({
+      secretId: 'jumpcloud/api-key',
+      apiUrl: 'https://console.jumpcloud.com',
+      incomingPrefix: 'incoming/',
+      outcomesPrefix: 'outcomes/',
+      statePrefix: 'state/',
+      concurrency: 8,
+    });
+  });
+
+  it('adds the trailing slash to prefixes and drops it from the API URL', () => {
+    const config = readConfig({
+      JUMPCLOUD_SECRET_ID: 's',
+      JUMPCLOUD_API_URL: 'https://console.eu.jumpcloud.com/',
+      INCOMING_PREFIX: 'drops',
+      OUTCOMES_PREFIX: 'results',
+      JUMPCLOUD_CONCURRENCY: '4',
+    });
+
+    expect(config).toMatchObject({
+      apiUrl: 'https://console.eu.jumpcloud.com',
+      incomingPrefix: 'drops/',
+      outcomesPrefix: 'results/',
+      concurrency: 4,
+    });
+  });
+
+  it('names the variable that is missing or wrong', () => {
+    expect(() => readConfig({})).toThrow(/JUMPCLOUD_SECRET_ID/);
+    expect(() => readConfig({ JUMPCLOUD_SECRET_ID: 's', JUMPCLOUD_CONCURRENCY: 'zero' })).toThrow(/JUMPCLOUD_CONCURRENCY/);
+    expect(() => readConfig({ JUMPCLOUD_SECRET_ID: 's', JUMPCLOUD_API_URL: 'console' })).toThrow(ConfigurationError);
+  });
+
+  it('refuses prefixes that would let the function trigger itself', () => {
+    expect(() => readConfig({ JUMPCLOUD_SECRET_ID: 's', OUTCOMES_PREFIX: 'incoming/results/' })).toThrow(/overlap/);
+  });
+});
