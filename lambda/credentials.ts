@@ -35,7 +35,8 @@ export async function getJumpCloudCredentials(
 ): Promise<JumpCloudCredentials> {
   const maxAgeMs = opts.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   const cached = cache.get(secretId);
-  if (cached && !opts.forceFetch && Date.now() - cached.fetchedAt < maxAgeMs) return { ...cached.credentials };
+  if (cached && !opts.forceFetch && Date.now() - cached.fetchedAt < maxAgeMs)
+    return { ...cached.credentials };
 
   const credentials = parseSecret(secretId, await fetchSecretString(secretId));
   cache.set(secretId, { credentials, fetchedAt: Date.now() });
@@ -74,7 +75,10 @@ function unavailable(secretId: string, error: unknown): SecretUnavailableError {
       );
     case 'InvalidRequestException':
       // Secrets Manager answers this for a secret scheduled for deletion.
-      return new SecretUnavailableError(`Secret "${secretId}" cannot be read (scheduled for deletion?)`, 'not-found');
+      return new SecretUnavailableError(
+        `Secret "${secretId}" cannot be read (scheduled for deletion?)`,
+        'not-found',
+      );
     case 'AccessDeniedException':
     case 'DecryptionFailure':
     case 'UnrecognizedClientException':
@@ -88,7 +92,10 @@ function unavailable(secretId: string, error: unknown): SecretUnavailableError {
       // Our own words plus the error's code or class name: SDK messages are not ours to vouch for.
       const code = (error as { code?: unknown } | undefined)?.code;
       const what = typeof code === 'string' ? code : name || 'unknown error';
-      return new SecretUnavailableError(`Secrets Manager could not be reached for secret "${secretId}" (${what})`, 'unreachable');
+      return new SecretUnavailableError(
+        `Secrets Manager could not be reached for secret "${secretId}" (${what})`,
+        'unreachable',
+      );
     }
   }
 }
@@ -99,7 +106,8 @@ function parseSecret(secretId: string, secretString: string): JumpCloudCredentia
   const malformed = (why: string) => new SecretUnavailableError(`Secret "${secretId}" ${why}`, 'malformed');
   if (text === '') throw malformed('is empty; store the JumpCloud API key in it');
   if (!text.startsWith('{')) {
-    if (/\s/.test(text)) throw malformed('holds more than one word; store the bare API key or JSON {"apiKey": "..."}');
+    if (/\s/.test(text))
+      throw malformed('holds more than one word; store the bare API key or JSON {"apiKey": "..."}');
     return { apiKey: text };
   }
 
@@ -115,8 +123,12 @@ function parseSecret(secretId: string, secretString: string): JumpCloudCredentia
     throw malformed('is JSON without a text "apiKey" field; expected {"apiKey": "...", "orgId": "..."}');
   }
   const orgId = pick(fields, ORG_ID_FIELDS);
-  if (orgId !== undefined && orgId !== null && typeof orgId !== 'string') throw malformed('has an "orgId" that is not text');
-  return { apiKey: apiKey.trim(), ...(typeof orgId === 'string' && orgId.trim() ? { orgId: orgId.trim() } : {}) };
+  if (orgId !== undefined && orgId !== null && typeof orgId !== 'string')
+    throw malformed('has an "orgId" that is not text');
+  return {
+    apiKey: apiKey.trim(),
+    ...(typeof orgId === 'string' && orgId.trim() ? { orgId: orgId.trim() } : {}),
+  };
 }
 
 function pick(fields: Record<string, unknown>, names: readonly string[]): unknown {

@@ -130,7 +130,11 @@ export async function startJumpCloudSimulator(options: SimulatorOptions): Promis
     return fault;
   };
 
-  const storeUser = (fields: Record<string, unknown>, created = new Date().toISOString(), id = newObjectId()): SimUser => {
+  const storeUser = (
+    fields: Record<string, unknown>,
+    created = new Date().toISOString(),
+    id = newObjectId(),
+  ): SimUser => {
     const state = (fields.state as string | undefined) ?? 'ACTIVATED';
     const user: SimUser = {
       // Defaults a freshly created systemuserreturn carries.
@@ -178,7 +182,8 @@ export async function startJumpCloudSimulator(options: SimulatorOptions): Promis
       const broken = passwordViolations(user.password, policy);
       if (broken.length > 0) {
         const message = 'Password does not meet the requirements of the password policy';
-        if (query.get('fullValidationDetails') !== 'password') return errorAnswer(400, `${message}: ${broken[0]}`);
+        if (query.get('fullValidationDetails') !== 'password')
+          return errorAnswer(400, `${message}: ${broken[0]}`);
         return errorAnswer(400, message, {
           details: [
             {
@@ -203,13 +208,17 @@ export async function startJumpCloudSimulator(options: SimulatorOptions): Promis
     if (typeof filter === 'string') return errorAnswer(400, filter);
     const limit = wholeNumber(query.get('limit'), 10);
     const skip = wholeNumber(query.get('skip'), 0);
-    if (limit === undefined || limit > 100) return errorAnswer(400, 'limit must be a whole number from 0 to 100');
+    if (limit === undefined || limit > 100)
+      return errorAnswer(400, 'limit must be a whole number from 0 to 100');
     if (skip === undefined) return errorAnswer(400, 'skip must be a whole number from 0');
     const matches = directory.filter(filter);
     const sorted = sortUsers(matches, query.get('sort'));
     const fields = fieldList(query.get('fields'));
     const page = sorted.slice(skip, skip + (limit === 0 ? 10 : limit));
-    return { status: 200, body: { totalCount: matches.length, results: page.map((user) => publicView(user, fields)) } };
+    return {
+      status: 200,
+      body: { totalCount: matches.length, results: page.map((user) => publicView(user, fields)) },
+    };
   };
 
   const route = (method: string, path: string, query: URLSearchParams, body: unknown): Answer => {
@@ -218,7 +227,9 @@ export async function startJumpCloudSimulator(options: SimulatorOptions): Promis
     const byId = /^\/api\/systemusers\/([^/]+)$/.exec(path);
     if (byId && method === 'GET') {
       const user = directory.find((candidate) => candidate._id === byId[1]);
-      return user ? { status: 200, body: publicView(user, fieldList(query.get('fields'))) } : errorAnswer(404, 'Not Found');
+      return user
+        ? { status: 200, body: publicView(user, fieldList(query.get('fields'))) }
+        : errorAnswer(404, 'Not Found');
     }
     return errorAnswer(404, 'Not Found');
   };
@@ -232,21 +243,30 @@ export async function startJumpCloudSimulator(options: SimulatorOptions): Promis
     peakInFlight = Math.max(peakInFlight, inFlight);
     try {
       const text = await readBody(request);
-      const kind: Route = url.pathname.startsWith('/api/systemusers') ? (method === 'POST' ? 'create' : 'lookup') : 'other';
+      const kind: Route = url.pathname.startsWith('/api/systemusers')
+        ? method === 'POST'
+          ? 'create'
+          : 'lookup'
+        : 'other';
       const fault = takeFault(kind);
       await wait(latencyOf(options.latencyMs));
 
       const drop = () => request.socket.destroy();
       if (fault?.kind === 'throttle') {
-        const headers = fault.retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(fault.retryAfterSeconds) };
+        const headers =
+          fault.retryAfterSeconds === undefined
+            ? undefined
+            : { 'Retry-After': String(fault.retryAfterSeconds) };
         return send(response, entry, { ...errorAnswer(429, 'Too Many Requests'), headers });
       }
-      if (fault?.kind === 'error' && !fault.afterCreate) return send(response, entry, errorAnswer(fault.status, STATUS_CODES[fault.status] ?? 'Error'));
+      if (fault?.kind === 'error' && !fault.afterCreate)
+        return send(response, entry, errorAnswer(fault.status, STATUS_CODES[fault.status] ?? 'Error'));
       if (fault?.kind === 'drop' && !fault.afterCreate) return drop();
 
       const throttled = bucket?.take();
       if (throttled) return send(response, entry, throttled);
-      if (request.headers['x-api-key'] !== options.apiKey) return send(response, entry, errorAnswer(401, 'Unauthorized'));
+      if (request.headers['x-api-key'] !== options.apiKey)
+        return send(response, entry, errorAnswer(401, 'Unauthorized'));
       if (options.orgId !== undefined && request.headers['x-org-id'] !== options.orgId) {
         return send(response, entry, errorAnswer(401, 'Unauthorized'));
       }
@@ -261,7 +281,8 @@ export async function startJumpCloudSimulator(options: SimulatorOptions): Promis
       }
       const answer = route(method, url.pathname, url.searchParams, body);
 
-      if (fault?.kind === 'error') return send(response, entry, errorAnswer(fault.status, STATUS_CODES[fault.status] ?? 'Error'));
+      if (fault?.kind === 'error')
+        return send(response, entry, errorAnswer(fault.status, STATUS_CODES[fault.status] ?? 'Error'));
       if (fault?.kind === 'drop') return drop();
       if (fault?.kind === 'slow') await wait(fault.delayMs);
       return send(response, entry, answer);
@@ -335,7 +356,9 @@ function errorAnswer(status: number, message: string, extra: Record<string, unkn
 
 /** Mongo-style: 4 bytes of seconds then 8 random bytes, 24 hex characters, increasing over time. */
 function newObjectId(): string {
-  const seconds = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
+  const seconds = Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, '0');
   return seconds + randomBytes(8).toString('hex');
 }
 
@@ -371,7 +394,9 @@ function latencyOf(latency: SimulatorOptions['latencyMs']): number {
 function describeIssue(issue: z.core.$ZodIssue | undefined): string {
   if (!issue) return 'The request body is not a valid user';
   const where = issue.path
-    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
+    .map((part, index) =>
+      typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
+    )
     .join('');
   switch (issue.code) {
     case 'unrecognized_keys': {
@@ -379,7 +404,9 @@ function describeIssue(issue: z.core.$ZodIssue | undefined): string {
       return `${names} ${issue.keys.length > 1 ? 'are not fields' : 'is not a field'} of a system user`;
     }
     case 'invalid_type':
-      return issue.input === undefined ? `${where} is required` : `${where} must be of type ${issue.expected}`;
+      return issue.input === undefined
+        ? `${where} is required`
+        : `${where} must be of type ${issue.expected}`;
     case 'invalid_value':
       return `${where} must be one of ${issue.values.map(String).join(', ')}`;
     case 'too_big':
@@ -394,15 +421,22 @@ function describeIssue(issue: z.core.$ZodIssue | undefined): string {
 }
 
 /** Rules beyond the schema's types, from the API notes ("Create a user"). */
-function fieldProblem(user: z.infer<typeof systemUserPostSchema>, directory: readonly SimUser[]): string | undefined {
-  if (!/^[A-Za-z][^\s@]*$/.test(user.username)) return 'username must start with a letter and contain no spaces or "@"';
+function fieldProblem(
+  user: z.infer<typeof systemUserPostSchema>,
+  directory: readonly SimUser[],
+): string | undefined {
+  if (!/^[A-Za-z][^\s@]*$/.test(user.username))
+    return 'username must start with a letter and contain no spaces or "@"';
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(user.email.trim())) return 'email is not a valid email address';
   for (const [index, attribute] of (user.attributes ?? []).entries()) {
     if (!/^[A-Za-z0-9]{1,31}$/.test(attribute.name ?? '')) {
       return `attributes[${index}].name must be letters and digits only, under 32 characters`;
     }
   }
-  if (user.manager !== undefined && !(OBJECT_ID.test(user.manager) && directory.some((u) => u._id === user.manager))) {
+  if (
+    user.manager !== undefined &&
+    !(OBJECT_ID.test(user.manager) && directory.some((u) => u._id === user.manager))
+  ) {
     return 'manager must be the id of an existing user';
   }
   return undefined;
@@ -452,7 +486,8 @@ function parseFilters(query: URLSearchParams): ((user: SimUser) => boolean) | st
   const tests = conditions as ((user: SimUser) => boolean)[];
   const andTests = tests.slice(0, all.length);
   const orTests = tests.slice(all.length);
-  return (user) => andTests.every((test) => test(user)) && (orTests.length === 0 || orTests.some((test) => test(user)));
+  return (user) =>
+    andTests.every((test) => test(user)) && (orTests.length === 0 || orTests.some((test) => test(user)));
 }
 
 function parseCondition(filter: string): ((user: SimUser) => boolean) | string {
@@ -488,7 +523,8 @@ function parseCondition(filter: string): ((user: SimUser) => boolean) | string {
 function readPath(user: SimUser, path: string): unknown {
   let value: unknown = user;
   for (const part of path.split('.')) {
-    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[part] : undefined;
+    value =
+      typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[part] : undefined;
   }
   return value;
 }
@@ -528,7 +564,10 @@ function newBucket(limit: NonNullable<SimulatorOptions['rateLimit']>) {
         return undefined;
       }
       const seconds = Math.max(1, Math.ceil((1 - tokens) / limit.requestsPerSecond));
-      return { ...errorAnswer(429, 'Too Many Requests'), headers: limit.retryAfter ? { 'Retry-After': String(seconds) } : undefined };
+      return {
+        ...errorAnswer(429, 'Too Many Requests'),
+        headers: limit.retryAfter ? { 'Retry-After': String(seconds) } : undefined,
+      };
     },
     refill(): void {
       tokens = capacity;

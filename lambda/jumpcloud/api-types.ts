@@ -28,9 +28,24 @@ const mfa = z.strictObject({
 const restrictedField = z.strictObject({
   field: z
     .enum([
-      'addresses', 'company', 'costCenter', 'department', 'description', 'displayname', 'email',
-      'employeeIdentifier', 'employeeType', 'firstname', 'jobTitle', 'lastname', 'location',
-      'middlename', 'password', 'phoneNumbers', 'sudo', 'username',
+      'addresses',
+      'company',
+      'costCenter',
+      'department',
+      'description',
+      'displayname',
+      'email',
+      'employeeIdentifier',
+      'employeeType',
+      'firstname',
+      'jobTitle',
+      'lastname',
+      'location',
+      'middlename',
+      'password',
+      'phoneNumbers',
+      'sudo',
+      'username',
     ])
     .optional(),
   id: z.string().max(24).optional(),
@@ -50,7 +65,9 @@ export const systemUserPostSchema = z.strictObject({
   addresses: z.array(address).optional(),
   allow_public_key: z.boolean().optional(),
   alternateEmail: z.string().optional(),
-  attributes: z.array(z.strictObject({ name: z.string().optional(), value: z.string().max(1024).optional() })).optional(),
+  attributes: z
+    .array(z.strictObject({ name: z.string().optional(), value: z.string().max(1024).optional() }))
+    .optional(),
   company: z.string().optional(),
   costCenter: z.string().optional(),
   delegatedAuthority: z
@@ -81,10 +98,14 @@ export const systemUserPostSchema = z.strictObject({
   password: z.string().optional(),
   password_never_expires: z.boolean().optional(),
   passwordless_sudo: z.boolean().optional(),
-  phoneNumbers: z.array(z.strictObject({ number: z.string().optional(), type: z.string().optional() })).optional(),
+  phoneNumbers: z
+    .array(z.strictObject({ number: z.string().optional(), type: z.string().optional() }))
+    .optional(),
   public_key: z.string().optional(),
   recoveryEmail: z.strictObject({ address: z.string().optional() }).optional(),
-  relationships: z.array(z.strictObject({ type: z.string().optional(), value: z.string().optional() })).optional(),
+  relationships: z
+    .array(z.strictObject({ type: z.string().optional(), value: z.string().optional() }))
+    .optional(),
   restrictedFields: z.array(restrictedField).optional(),
   samba_service_user: z.boolean().optional(),
   state: z.enum(['STAGED', 'ACTIVATED', 'SUSPENDED']).optional(),
@@ -131,7 +152,11 @@ export const jumpCloudErrorSchema = z.looseObject({
           .array(
             z.union([
               z.string(),
-              z.looseObject({ field: z.string().optional(), description: z.string().optional(), message: z.string().optional() }),
+              z.looseObject({
+                field: z.string().optional(),
+                description: z.string().optional(),
+                message: z.string().optional(),
+              }),
             ]),
           )
           .optional(),

@@ -4,7 +4,12 @@ import { SecretUnavailableError } from '../../lambda/errors';
 import { type SecretsManagerDouble, startSecretsManagerDouble } from '../../local/secrets-manager-double';
 
 const KEY = 'jca_0123456789abcdef0123456789abcdef';
-const ENV_NAMES = ['AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION'] as const;
+const ENV_NAMES = [
+  'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_REGION',
+] as const;
 
 let double: SecretsManagerDouble;
 const savedEnv: Record<string, string | undefined> = {};
@@ -42,7 +47,9 @@ afterAll(async () => {
 });
 
 async function failureOf(secretId: string): Promise<SecretUnavailableError> {
-  const error = await getJumpCloudCredentials(secretId, { forceFetch: true }).catch((caught: unknown) => caught);
+  const error = await getJumpCloudCredentials(secretId, { forceFetch: true }).catch(
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(SecretUnavailableError);
   return error as SecretUnavailableError;
 }

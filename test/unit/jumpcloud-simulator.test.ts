@@ -17,23 +17,43 @@ interface Answer {
   headers: Headers;
 }
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const response = await fetch(sim.url + path, {
     method,
-    headers: { 'x-api-key': API_KEY, 'Content-Type': 'application/json', Accept: 'application/json', ...headers },
+    headers: {
+      'x-api-key': API_KEY,
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+      ...headers,
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown>, headers: response.headers };
+  return {
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown>,
+    headers: response.headers,
+  };
 }
 
-const ada = { username: 'ada', email: 'ada@example.com', firstname: 'Ada', lastname: 'Lovelace', password: 'Analytical1!' };
+const ada = {
+  username: 'ada',
+  email: 'ada@example.com',
+  firstname: 'Ada',
+  lastname: 'Lovelace',
+  password: 'Analytical1!',
+};
 
 describe('JumpCloud simulator: auth', () => {
   it('listens on the loopback address only', () => {
     expect(new URL(sim.url).hostname).toBe('127.0.0.1');
   });
 
-  it('answers 401 in the shape of the spec\'s Error to a missing API key', async () => {
+  it("answers 401 in the shape of the spec's Error to a missing API key", async () => {
     const response = await fetch(`${sim.url}/api/systemusers`);
 
     expect(response.status).toBe(401);
@@ -51,7 +71,9 @@ describe('JumpCloud simulator: auth', () => {
     const msp = await startJumpCloudSimulator({ apiKey: API_KEY, orgId: 'org-1' });
     try {
       const without = await fetch(`${msp.url}/api/systemusers`, { headers: { 'x-api-key': API_KEY } });
-      const withOrg = await fetch(`${msp.url}/api/systemusers`, { headers: { 'x-api-key': API_KEY, 'x-org-id': 'org-1' } });
+      const withOrg = await fetch(`${msp.url}/api/systemusers`, {
+        headers: { 'x-api-key': API_KEY, 'x-org-id': 'org-1' },
+      });
 
       expect(without.status).toBe(401);
       expect(withOrg.status).toBe(200);
@@ -69,7 +91,12 @@ describe('JumpCloud simulator: POST /api/systemusers', () => {
     expect(answer.body._id).toMatch(/^[0-9a-f]{24}$/);
     expect(answer.body.id).toBe(answer.body._id);
     expect(Number.isNaN(Date.parse(String(answer.body.created)))).toBe(false);
-    expect(answer.body).toMatchObject({ username: 'ada', email: 'ada@example.com', firstname: 'Ada', activated: true });
+    expect(answer.body).toMatchObject({
+      username: 'ada',
+      email: 'ada@example.com',
+      firstname: 'Ada',
+      activated: true,
+    });
     expect(answer.body).not.toHaveProperty('password');
   });
 
@@ -102,7 +129,11 @@ describe('JumpCloud simulator: POST /api/systemusers', () => {
     ['a state outside the enum', { state: 'ENABLED' }, 'state'],
     ['an invalid email', { email: 'ada-at-example.com' }, 'email'],
     ['a username with a space', { username: 'ada lovelace' }, 'username'],
-    ['a custom attribute name with punctuation', { attributes: [{ name: 'badge-no', value: '1' }] }, 'attributes[0].name'],
+    [
+      'a custom attribute name with punctuation',
+      { attributes: [{ name: 'badge-no', value: '1' }] },
+      'attributes[0].name',
+    ],
     ['a manager that is not a user id', { manager: 'Grace Hopper' }, 'manager'],
   ])('rejects %s with a 400 naming the field', async (_case, change, field) => {
     const answer = await call('POST', '/api/systemusers', { ...ada, ...change });
@@ -122,7 +153,10 @@ describe('JumpCloud simulator: POST /api/systemusers', () => {
           method: 'POST',
           headers: { 'x-api-key': API_KEY, 'Content-Type': 'application/json' },
           body: JSON.stringify({ ...ada, password: 'short' }),
-        }).then(async (r) => ({ status: r.status, body: (await r.json()) as { message: string; details?: unknown[] } }));
+        }).then(async (r) => ({
+          status: r.status,
+          body: (await r.json()) as { message: string; details?: unknown[] },
+        }));
 
       const single = await post('');
       const full = await post('?fullValidationDetails=password');
@@ -190,7 +224,9 @@ describe('JumpCloud simulator: GET /api/systemusers', () => {
     const otherCase = await call('GET', '/api/systemusers?filter=username:$eq:ADA');
 
     expect(exact.body.totalCount).toBe(1);
-    expect(exact.body.results).toEqual([expect.objectContaining({ username: 'ada', email: 'ada@example.com' })]);
+    expect(exact.body.results).toEqual([
+      expect.objectContaining({ username: 'ada', email: 'ada@example.com' }),
+    ]);
     expect(JSON.stringify(exact.body)).not.toContain('Secret123!');
     expect(otherCase.body.totalCount).toBe(0);
   });
@@ -198,13 +234,19 @@ describe('JumpCloud simulator: GET /api/systemusers', () => {
   it('decodes a URL-encoded filter value', async () => {
     sim.seedUser({ username: 'plus', email: 'a+b@example.com' });
 
-    const answer = await call('GET', `/api/systemusers?filter=email:$eq:${encodeURIComponent('a+b@example.com')}`);
+    const answer = await call(
+      'GET',
+      `/api/systemusers?filter=email:$eq:${encodeURIComponent('a+b@example.com')}`,
+    );
 
     expect(answer.body.results).toEqual([expect.objectContaining({ username: 'plus' })]);
   });
 
   it('ANDs filter[0] and filter[1]', async () => {
-    const answer = await call('GET', '/api/systemusers?filter[0]=department:$eq:Maths&filter[1]=username:$ne:ada');
+    const answer = await call(
+      'GET',
+      '/api/systemusers?filter[0]=department:$eq:Maths&filter[1]=username:$ne:ada',
+    );
 
     expect((answer.body.results as { username: string }[]).map((u) => u.username)).toEqual(['alan']);
   });
@@ -216,7 +258,10 @@ describe('JumpCloud simulator: GET /api/systemusers', () => {
   });
 
   it('returns only the requested fields, plus _id', async () => {
-    const answer = await call('GET', `/api/systemusers?filter=username:$eq:ada&fields=${encodeURIComponent('username created')}`);
+    const answer = await call(
+      'GET',
+      `/api/systemusers?filter=username:$eq:ada&fields=${encodeURIComponent('username created')}`,
+    );
     const [user] = answer.body.results as Record<string, unknown>[];
 
     expect(Object.keys(user ?? {}).sort()).toEqual(['_id', 'created', 'username']);
@@ -280,7 +325,9 @@ describe('JumpCloud simulator: faults and bookkeeping', () => {
 
     expect(outcome).toBeInstanceOf(TypeError);
     expect(sim.users()).toHaveLength(1);
-    expect(sim.requests).toEqual([expect.objectContaining({ method: 'POST', path: '/api/systemusers', status: 0 })]);
+    expect(sim.requests).toEqual([
+      expect.objectContaining({ method: 'POST', path: '/api/systemusers', status: 0 }),
+    ]);
   });
 
   it('drops the connection without acting when the fault comes first', async () => {
@@ -303,7 +350,10 @@ describe('JumpCloud simulator: faults and bookkeeping', () => {
   });
 
   it('throttles beyond its rate limit', async () => {
-    const limited = await startJumpCloudSimulator({ apiKey: API_KEY, rateLimit: { requestsPerSecond: 1, burst: 2, retryAfter: true } });
+    const limited = await startJumpCloudSimulator({
+      apiKey: API_KEY,
+      rateLimit: { requestsPerSecond: 1, burst: 2, retryAfter: true },
+    });
     try {
       const get = () => fetch(`${limited.url}/api/systemusers`, { headers: { 'x-api-key': API_KEY } });
 
