@@ -57,7 +57,9 @@ export class OnboardingAlarms extends Construct {
       enforceSSL: true,
     });
     if (props.notificationEmail !== undefined) {
-      const subscription = this.topic.addSubscription(new subscriptions.EmailSubscription(props.notificationEmail));
+      const subscription = this.topic.addSubscription(
+        new subscriptions.EmailSubscription(props.notificationEmail),
+      );
       Validations.of(subscription).acknowledge({
         id: 'Serverless-SNSRedrivePolicy',
         reason:
@@ -78,11 +80,17 @@ export class OnboardingAlarms extends Construct {
     });
     this.watch(
       'DeadLetterMessages',
-      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
-      { description: 'An event could not be processed after its retries and waits in the dead-letter queue.' },
+      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: PERIOD,
+        statistic: 'Maximum',
+      }),
+      {
+        description: 'An event could not be processed after its retries and waits in the dead-letter queue.',
+      },
     );
     this.watch('RowsFailed', this.onboardingMetric('RowsFailed'), {
-      description: 'JumpCloud users could not be created; the results file under outcomes/ says which rows and why.',
+      description:
+        'JumpCloud users could not be created; the results file under outcomes/ says which rows and why.',
     });
     this.watch('FilesFailed', this.onboardingMetric('FilesFailed'), {
       description: 'A dropped file could not be processed; its results file under outcomes/ says why.',

@@ -24,7 +24,8 @@ export function optionsFromContext(node: Node): OnboardingOptions {
     jumpcloudSecretArn: text(node, 'jumpcloudSecretArn'),
     jumpcloudSecretName: text(node, 'jumpcloudSecretName'),
     jumpcloudConcurrency: whole(node, 'jumpcloudConcurrency'),
-    reservedConcurrency: text(node, 'reservedConcurrency') === 'none' ? 'none' : whole(node, 'reservedConcurrency'),
+    reservedConcurrency:
+      text(node, 'reservedConcurrency') === 'none' ? 'none' : whole(node, 'reservedConcurrency'),
     incomingRetentionDays: whole(node, 'incomingRetentionDays'),
     outcomesRetentionDays: whole(node, 'outcomesRetentionDays'),
     stateRetentionDays: whole(node, 'stateRetentionDays'),
@@ -44,7 +45,9 @@ function apiUrl(node: Node): string | undefined {
   }
   const regions = Object.keys(JUMPCLOUD_API_URLS);
   if (!regions.includes(region)) {
-    throw new OnboardingConfigurationError(`jumpcloudRegion must be one of ${regions.join(', ')}, got "${region}"`);
+    throw new OnboardingConfigurationError(
+      `jumpcloudRegion must be one of ${regions.join(', ')}, got "${region}"`,
+    );
   }
   return JUMPCLOUD_API_URLS[region as keyof typeof JUMPCLOUD_API_URLS];
 }

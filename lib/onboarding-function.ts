@@ -39,7 +39,7 @@ export class OnboardingFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: OnboardingFunctionProps) {
     super(scope, id);
-    const { bucket, settings } = props;
+    const { settings } = props;
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -63,12 +63,14 @@ export class OnboardingFunction extends Construct {
     // An own role instead of AWSLambdaBasicExecutionRole: it may write to its own log group only.
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'JumpCloud onboarding function: reads drops, writes results and state, reads the one API key secret',
+      description:
+        'JumpCloud onboarding function: reads drops, writes results and state, reads the one API key secret',
     });
     this.logGroup.grantWrite(role);
 
     this.function = new NodejsFunction(this, 'Function', {
-      description: 'Creates JumpCloud users from a CSV dropped under incoming/ and writes the results under outcomes/',
+      description:
+        'Creates JumpCloud users from a CSV dropped under incoming/ and writes the results under outcomes/',
       entry: props.entry,
       handler: 'handler',
       projectRoot: props.projectRoot,
@@ -110,14 +112,13 @@ export class OnboardingFunction extends Construct {
       },
     });
 
-    this.grantLeastPrivilege(props);
+    this.grantLeastPrivilege(role, props);
     this.acknowledgeFindings(props);
   }
 
   /** Each grant names one prefix of the bucket, the one secret, or the function itself. */
-  private grantLeastPrivilege(props: OnboardingFunctionProps): void {
-    const { bucket, secret } = props;
-    const role = this.function.role as iam.Role;
+  private grantLeastPrivilege(role: iam.Role, props: OnboardingFunctionProps): void {
+    const { bucket } = props;
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadDroppedFiles',
@@ -163,6 +164,7 @@ export class OnboardingFunction extends Construct {
 
   private acknowledgeFindings(props: OnboardingFunctionProps): void {
     const defaultPolicy = this.function.role?.node.tryFindChild('DefaultPolicy');
+    // Should CDK ever rename it, fail loudly here rather than with puzzling nag findings.
     if (defaultPolicy === undefined) throw new Error('OnboardingFunction: the role has no default policy');
     const bucketArn = Stack.of(this).getLogicalId(props.bucket.node.defaultChild as s3.CfnBucket);
     const objects = (prefix: string) => `AwsSolutions-IAM5[Resource::<${bucketArn}.Arn>/${prefix}*]`;
@@ -189,15 +191,16 @@ export class OnboardingFunction extends Construct {
     Validations.of(this.function).acknowledge({
       id: 'Serverless-LambdaTracing',
       reason:
-        'X-Ray needs xray:PutTraceSegments on Resource "*" (no resource-level permissions), which would be the ' +
-        "only account-wide grant in this stack; the function is observed through its structured logs and EMF metrics' alarms.",
+        'X-Ray needs xray:PutTraceSegments on Resource "*" (it has no resource-level permissions), which ' +
+        'would be the only account-wide grant in this stack; structured logs, EMF metrics and their alarms ' +
+        'show what the function did instead.',
     });
   }
 }
 
 /**
  * The one secret's ARN. A secret known only by name has an ARN ending in a random 6-character
- * suffix: `-??????` matches exactly that suffix, so `name-other` is not granted.
+ * suffix: `-??????` matches exactly six characters, so no other secret's ARN fits.
  */
 function secretResourceArn(scope: Construct, props: OnboardingFunctionProps): string {
   const name = props.settings.jumpcloudSecretName;

@@ -93,12 +93,19 @@ export class OnboardingStack extends Stack {
       value: this.secret.secretArn,
       description: 'Secret holding the JumpCloud API key (set it with aws secretsmanager put-secret-value)',
     });
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn, description: 'Alarm notifications' });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarms.topic.topicArn,
+      description: 'Alarm notifications',
+    });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.onboarding.deadLetterQueue.queueUrl,
       description: 'Events the function could not process after its retries',
     });
     new CfnOutput(this, 'FunctionName', { value: this.onboarding.function.functionName });
+    new CfnOutput(this, 'LogGroupName', {
+      value: this.onboarding.logGroup.logGroupName,
+      description: 'The function logs: aws logs tail <name> --follow',
+    });
     new CfnOutput(this, 'DropCommand', {
       value: `aws s3 cp users.csv s3://${this.bucket.bucketName}/${PREFIXES.incoming}users.csv`,
       description: `Drop a file; its results appear under s3://<bucket>/${PREFIXES.outcomes}`,
@@ -107,7 +114,11 @@ export class OnboardingStack extends Stack {
 
   private jumpcloudSecret(settings: OnboardingSettings): secretsmanager.ISecret {
     if (settings.jumpcloudSecretArn !== undefined) {
-      return secretsmanager.Secret.fromSecretCompleteArn(this, 'JumpCloudApiKey', settings.jumpcloudSecretArn);
+      return secretsmanager.Secret.fromSecretCompleteArn(
+        this,
+        'JumpCloudApiKey',
+        settings.jumpcloudSecretArn,
+      );
     }
     if (settings.jumpcloudSecretName !== undefined) {
       return secretsmanager.Secret.fromSecretNameV2(this, 'JumpCloudApiKey', settings.jumpcloudSecretName);
@@ -119,7 +130,9 @@ export class OnboardingStack extends Stack {
       // No key in code or context: a placeholder with no `apiKey`, which the function reports as
       // malformed until the admin puts the real value.
       generateSecretString: {
-        secretStringTemplate: JSON.stringify({ note: 'placeholder: put the JumpCloud API key here (README, Deploy)' }),
+        secretStringTemplate: JSON.stringify({
+          note: 'placeholder: put the JumpCloud API key here (README, Deploy)',
+        }),
         generateStringKey: 'placeholder',
         excludePunctuation: true,
       },

@@ -128,7 +128,10 @@ export function resolveSettings(props: OnboardingOptions): OnboardingSettings {
         '(arn:aws:secretsmanager:<region>:<account>:secret:<name>-AbCdEf); or give jumpcloudSecretName instead',
     );
   }
-  if (props.jumpcloudSecretName !== undefined && !/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(props.jumpcloudSecretName)) {
+  if (
+    props.jumpcloudSecretName !== undefined &&
+    !/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(props.jumpcloudSecretName)
+  ) {
     throw new OnboardingConfigurationError(
       'jumpcloudSecretName may hold only letters, digits and /_+=.@- (it is a name, not an ARN)',
     );
@@ -139,7 +142,9 @@ export function resolveSettings(props: OnboardingOptions): OnboardingSettings {
   }
   const notificationEmail = props.notificationEmail;
   if (notificationEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(notificationEmail)) {
-    throw new OnboardingConfigurationError(`notificationEmail is not an email address: "${notificationEmail}"`);
+    throw new OnboardingConfigurationError(
+      `notificationEmail is not an email address: "${notificationEmail}"`,
+    );
   }
   const logRetentionDays = props.logRetentionDays ?? d.logRetentionDays;
   if (!LOG_RETENTION_CHOICES.includes(logRetentionDays)) {
@@ -153,10 +158,22 @@ export function resolveSettings(props: OnboardingOptions): OnboardingSettings {
     jumpcloudApiUrl,
     jumpcloudSecretArn: props.jumpcloudSecretArn,
     jumpcloudSecretName: props.jumpcloudSecretName,
-    jumpcloudConcurrency: wholeNumber('jumpcloudConcurrency', props.jumpcloudConcurrency ?? d.jumpcloudConcurrency, 1, 64),
-    reservedConcurrency: reserved === 'none' ? undefined : wholeNumber('reservedConcurrency', reserved, 1, 1000),
-    incomingRetentionDays: wholeNumber('incomingRetentionDays', props.incomingRetentionDays ?? d.incomingRetentionDays),
-    outcomesRetentionDays: wholeNumber('outcomesRetentionDays', props.outcomesRetentionDays ?? d.outcomesRetentionDays),
+    jumpcloudConcurrency: wholeNumber(
+      'jumpcloudConcurrency',
+      props.jumpcloudConcurrency ?? d.jumpcloudConcurrency,
+      1,
+      64,
+    ),
+    reservedConcurrency:
+      reserved === 'none' ? undefined : wholeNumber('reservedConcurrency', reserved, 1, 1000),
+    incomingRetentionDays: wholeNumber(
+      'incomingRetentionDays',
+      props.incomingRetentionDays ?? d.incomingRetentionDays,
+    ),
+    outcomesRetentionDays: wholeNumber(
+      'outcomesRetentionDays',
+      props.outcomesRetentionDays ?? d.outcomesRetentionDays,
+    ),
     stateRetentionDays: wholeNumber('stateRetentionDays', props.stateRetentionDays ?? d.stateRetentionDays),
     logRetentionDays,
     notificationEmail,
@@ -165,7 +182,9 @@ export function resolveSettings(props: OnboardingOptions): OnboardingSettings {
 
 function wholeNumber(name: string, value: number, min = 1, max = 36_500): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new OnboardingConfigurationError(`${name} must be a whole number from ${min} to ${max}, got ${value}`);
+    throw new OnboardingConfigurationError(
+      `${name} must be a whole number from ${min} to ${max}, got ${value}`,
+    );
   }
   return value;
 }
@@ -181,4 +200,3 @@ function isHttpsUrl(value: string): boolean {
 function isCompleteSecretArn(value: string): boolean {
   return /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/.test(value);
 }
-
