@@ -154,7 +154,10 @@ export class JumpCloudClient implements UserDirectory {
           return this.resolveDuplicate(user, exchange, mayExist ? firstSentAt : undefined);
         if (!isRetryableStatus(status)) {
           this.log.debug('JumpCloud refused the user', { username, status });
-          return { status: 'failed', message: refusalMessage(exchange, [user.password, this.apiKey]) };
+          // Which check JumpCloud runs first is not documented: a person already in the directory
+          // may be refused for, say, a weak password before the duplicate is noticed. Look first.
+          const there = status === 400 ? await this.sameUserThere(user) : undefined;
+          return there ?? { status: 'failed', message: refusalMessage(exchange, [user.password, this.apiKey]) };
         }
       }
       // A 429 means nothing was done (API notes, "Rate limits"); a 5xx or a lost answer may hide a create.
@@ -247,6 +250,15 @@ export class JumpCloudClient implements UserDirectory {
     if (!sameEmail(found, user.email)) return usernameTaken(found);
     this.log.debug('A lost create went through', { username: user.username });
     return ourCreateOrEarlier(found, firstSentAt);
+  }
+
+  /** The same person (username and email) already in JumpCloud, if a lookup can tell; else undefined. */
+  private async sameUserThere(user: NewSystemUser): Promise<DirectoryOutcome | undefined> {
+    const found = await this.findUserByUsername(user.username).catch((error: unknown) => {
+      if (error instanceof JumpCloudLookupError) return undefined;
+      throw error;
+    });
+    return found && sameEmail(found, user.email) ? alreadyThere(found) : undefined;
   }
 
   /** JumpCloud said "duplicate": find out who holds what (API notes: the answer is unconfirmed, so look). */

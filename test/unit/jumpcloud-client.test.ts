@@ -182,6 +182,18 @@ describe('createUser: answers JumpCloud gives', () => {
       expect(outcome.message).not.toContain('Weak1234');
     });
   });
+
+  it('reports exists when a person already in JumpCloud is refused for another reason (weak password)', async () => {
+    await withSimulator({ passwordPolicy: { minLength: 20 } }, async (strict) => {
+      const there = strict.seedUser({ username: 'ada', email: 'ada@example.com' });
+      const { client } = clientFor({}, strict);
+
+      const outcome = await client.createUser(ada({ password: 'Weak1234' }));
+
+      expect(outcome).toMatchObject({ status: 'exists', jumpcloudId: there._id });
+      expect(strict.users()).toHaveLength(1);
+    });
+  });
 });
 
 describe('createUser: a rejected API key', () => {
