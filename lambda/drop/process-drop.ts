@@ -71,8 +71,12 @@ export class FileFailedError extends Error {
 }
 
 const MAX_RESERVE_MS = 180_000;
-/** A bound on follow-on invocations, so nothing can loop for ever. */
-const MAX_INVOCATIONS = 200;
+/**
+ * Invocations one file may take. Lambda's recursive-loop detection (left on) stops a chain of
+ * invocations after about 16; the last one allowed reports the rows it cannot reach as failed
+ * instead of handing on. At 15 minutes each this is hours of work, far beyond a day's hires.
+ */
+export const MAX_INVOCATIONS = 12;
 const DEFAULT_CHECKPOINT = { rows: 2_000, ms: 30_000 };
 /** Beyond the invocation's own deadline, before a silent owner is presumed dead. */
 const LEASE_MARGIN_MS = 60_000;
@@ -190,9 +194,10 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
       throw error;
     }
 
-    if (record.invocations > MAX_INVOCATIONS) {
-      return await finishWithFileError(csv, `gave up after ${MAX_INVOCATIONS} invocations; split the file and drop the parts`);
-    }
+    const lastInvocation = record.invocations >= MAX_INVOCATIONS;
+    const tooLong =
+      `not processed: the file needed more than ${MAX_INVOCATIONS} Lambda invocations; ` +
+      'drop the rows not processed again as a new file';
     const reserveMs = deps.reserveMs ?? Math.min(MAX_RESERVE_MS, deps.remainingTimeMs() / 5);
     let taken = 0;
     const result = await onboardRows({
@@ -202,7 +207,8 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
       resumeFromRow: record.nextRow,
       interruptedAttemptStartedAt: record.interrupted ? new Date(record.startedAt) : undefined,
       // Every invocation takes at least one row, so a file always makes progress.
-      shouldPause: () => taken++ > 0 && deps.remainingTimeMs() < reserveMs,
+      shouldPause: () => !lastInvocation && taken++ > 0 && deps.remainingTimeMs() < reserveMs,
+      giveUpWhen: () => (lastInvocation && taken++ > 0 && deps.remainingTimeMs() < reserveMs ? tooLong : undefined),
       log,
       onOutcome: async (outcome, { stopped }) => {
         // Rows from the first stopped one on are tried again by the retry: never checkpoint them.
@@ -234,9 +240,9 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
       throw new FileFailedError(result.stopReason, summary);
     }
 
-    const summary = summaryOf(csv, []);
+    const summary = summaryOf(csv, [], result.gaveUp);
     await writeResults(summary, []);
-    await save({ status: 'done', owner: '', leaseUntil: 0 });
+    await save({ status: 'done', owner: '', leaseUntil: 0, ...(result.gaveUp ? { fileError: result.gaveUp } : {}) });
     return { kind: 'completed', resultsKey: names.resultsKey, summaryKey: names.summaryKey, summary };
   } catch (error) {
     if (error instanceof FileFailedError || error instanceof ClaimLostError) throw error;

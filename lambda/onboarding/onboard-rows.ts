@@ -28,6 +28,11 @@ export interface OnboardRowsOptions {
   interruptedAttemptStartedAt?: Date;
   /** Asked before each new row is taken: true stops taking rows (e.g. Lambda time running out). */
   shouldPause?: () => boolean;
+  /**
+   * Asked before each new row is taken: a reason means this row and every later valid one are
+   * reported `failed` with it, unsent, instead of pausing (the file cannot be continued).
+   */
+  giveUpWhen?: () => string | undefined;
   /** Called once per row, in input order. Awaited, so a slow sink slows reading (backpressure). */
   onOutcome: (outcome: RowOutcome, context: { stopped: boolean }) => void | Promise<void>;
   /** Rows read ahead of the oldest unreported one; bounds memory on huge files. */
@@ -45,6 +50,8 @@ export interface OnboardRowsResult {
   stoppedAtRow?: number;
   /** Why the run stopped sending (safe to show: holds no secret). */
   stopReason?: string;
+  /** When giveUpWhen gave a reason: the reason. */
+  gaveUp?: string;
 }
 
 /** Clock skew allowed between this machine and JumpCloud when comparing creation times. */
@@ -65,6 +72,7 @@ export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardR
   let pausedAtRow: number | undefined;
   let stop: { reason: string } | undefined;
   let stoppedAtRow: number | undefined;
+  let gaveUp: string | undefined;
 
   const report = async (entry: PendingRow) => {
     const { outcome, stopped } = await entry.outcome;
@@ -81,6 +89,7 @@ export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardR
     }
     const { row, user } = checked;
     if (stop) return { outcome: failed(row, user, stop.reason), stopped: true };
+    if (gaveUp) return { outcome: failed(row, user, gaveUp), stopped: false };
     if (!options.directory) {
       return { outcome: outcomeOf(row, user, 'would_create', '', 'valid; not checked against JumpCloud'), stopped: false };
     }
@@ -118,6 +127,7 @@ export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardR
       pausedAtRow = source.row;
       break;
     }
+    gaveUp ??= options.giveUpWhen?.();
     const entry: PendingRow = { row: source.row, outcome: send(options.validate(source)), settled: false };
     void entry.outcome.then(() => {
       entry.settled = true;
@@ -130,7 +140,7 @@ export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardR
   }
   for (const entry of pending.splice(0)) await report(entry);
 
-  return { counts, reported, pausedAtRow, stoppedAtRow, stopReason: stop?.reason };
+  return { counts, reported, pausedAtRow, stoppedAtRow, stopReason: stop?.reason, gaveUp };
 }
 
 function outcomeOf(

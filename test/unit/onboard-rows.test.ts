@@ -117,6 +117,34 @@ describe('the onboarding engine', () => {
     expect(seen.map((o) => o.row)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
   });
 
+  it('gives up when told: later valid rows fail unsent with the reason, invalid ones stay invalid', async () => {
+    const seen: RowOutcome[] = [];
+    const directory = new SlowDirectory();
+    let taken = 0;
+    async function* rows(): AsyncGenerator<SourceRow> {
+      yield* rowsOf(3);
+      yield { row: 5, cells: { username: 'nomail' } };
+    }
+
+    const result = await onboardRows({
+      rows: rows(),
+      validate,
+      directory,
+      giveUpWhen: () => (taken++ >= 1 ? 'not processed: out of time' : undefined),
+      onOutcome: (o) => void seen.push(o),
+    });
+
+    expect(seen.map((o) => [o.row, o.status])).toEqual([
+      [2, 'created'],
+      [3, 'failed'],
+      [4, 'failed'],
+      [5, 'invalid'],
+    ]);
+    expect(seen[1]?.message).toBe('not processed: out of time');
+    expect(directory.sent).toEqual(['user2']);
+    expect(result.gaveUp).toBe('not processed: out of time');
+  });
+
   it('calls a user created by an interrupted attempt at the same file created, an older one exists', async () => {
     const seen: RowOutcome[] = [];
     const started = new Date('2026-11-30T06:00:00Z');
