@@ -25,7 +25,11 @@ export const REQUIRED_COLUMNS = ['username', 'email'] as const;
 const BOOLEAN_VALUES = 'yes/no, true/false, y/n or 1/0 (any case); empty = JumpCloud default';
 
 const ADDRESS_PARTS = [
-  { part: 'streetAddress', label: 'street address', aliases: ['Street Address', 'Street', 'Address', 'Address Line 1'] },
+  {
+    part: 'streetAddress',
+    label: 'street address',
+    aliases: ['Street Address', 'Street', 'Address', 'Address Line 1'],
+  },
   { part: 'extendedAddress', label: 'second address line', aliases: ['Address Line 2', 'Extended Address'] },
   { part: 'poBox', label: 'PO box', aliases: ['PO Box', 'P.O. Box'] },
   { part: 'city', field: 'locality', label: 'city', aliases: ['City', 'Town', 'Locality'] },
@@ -78,20 +82,39 @@ export const COLUMN_SPECS: readonly ColumnSpec[] = [
   textColumn(
     'email',
     'required; a valid email address, stored lower-case; unique in the file',
-    ['E-mail', 'Email Address', 'E-mail Address', 'Work Email', 'Work Email Address', 'Mail', 'Primary Email', 'Business Email'],
+    [
+      'E-mail',
+      'Email Address',
+      'E-mail Address',
+      'Work Email',
+      'Work Email Address',
+      'Mail',
+      'Primary Email',
+      'Business Email',
+    ],
     'jane.doe@example.com',
   ),
   textColumn('firstname', 'first name', ['First Name', 'Given Name', 'Forename', 'First'], 'Jane'),
   textColumn('middlename', 'middle name', ['Middle Name', 'Middle']),
   textColumn('lastname', 'last name', ['Last Name', 'Surname', 'Family Name', 'Last'], 'Doe'),
-  textColumn('displayname', 'name shown in JumpCloud', ['Display Name', 'Preferred Name', 'Full Name'], 'Jane Doe'),
+  textColumn(
+    'displayname',
+    'name shown in JumpCloud',
+    ['Display Name', 'Preferred Name', 'Full Name'],
+    'Jane Doe',
+  ),
   textColumn(
     'password',
     'initial password; must meet the org password policy; never written to results or logs; ' +
       'empty = JumpCloud asks the user to set one',
     ['Initial Password', 'Temporary Password', 'Temp Password'],
   ),
-  textColumn('alternateEmail', 'a second email address', ['Alternate Email', 'Personal Email', 'Private Email', 'Secondary Email']),
+  textColumn('alternateEmail', 'a second email address', [
+    'Alternate Email',
+    'Personal Email',
+    'Private Email',
+    'Secondary Email',
+  ]),
   {
     header: 'recoveryEmail',
     jumpcloudField: 'recoveryEmail.address',
@@ -106,7 +129,16 @@ export const COLUMN_SPECS: readonly ColumnSpec[] = [
   textColumn(
     'employeeIdentifier',
     'employee id; at most 256 characters; unique per user in JumpCloud and in the file',
-    ['Employee ID', 'Employee Number', 'Employee No', 'EmpID', 'Emp No', 'Staff ID', 'Staff Number', 'Personnel Number'],
+    [
+      'Employee ID',
+      'Employee Number',
+      'Employee No',
+      'EmpID',
+      'Emp No',
+      'Staff ID',
+      'Staff Number',
+      'Personnel Number',
+    ],
     'E1001',
   ),
   textColumn('employeeType', 'employee type, free text', ['Employment Type', 'Worker Type'], 'Full-time'),
@@ -117,11 +149,10 @@ export const COLUMN_SPECS: readonly ColumnSpec[] = [
     "the manager's JumpCloud user id (24 hex characters, from the JumpCloud console), not a name or email",
     ['Manager ID', 'Manager JumpCloud ID'],
   ),
-  textColumn(
-    'state',
-    'STAGED, ACTIVATED or SUSPENDED (any case); empty = the org default for new users',
-    ['Account State', 'User State'],
-  ),
+  textColumn('state', 'STAGED, ACTIVATED or SUSPENDED (any case); empty = the org default for new users', [
+    'Account State',
+    'User State',
+  ]),
   booleanColumn('activated', 'whether the account counts as activated'),
   booleanColumn('sudo', 'administrator (sudo) rights on bound devices'),
   booleanColumn('passwordless_sudo', 'sudo without a password on bound devices'),
@@ -142,7 +173,12 @@ export const COLUMN_SPECS: readonly ColumnSpec[] = [
   booleanColumn('disableDeviceMaxLoginAttempts', 'no lock-out after failed device logins'),
   ...addressColumns('work'),
   ...addressColumns('home'),
-  phoneColumn('mobile_number', 'mobile', ['Mobile', 'Mobile Phone', 'Mobile Number', 'Cell', 'Cell Phone'], '+44 7700 900123'),
+  phoneColumn(
+    'mobile_number',
+    'mobile',
+    ['Mobile', 'Mobile Phone', 'Mobile Number', 'Cell', 'Cell Phone'],
+    '+44 7700 900123',
+  ),
   phoneColumn('home_number', 'home', ['Home Phone', 'Home Phone Number', 'Home Telephone']),
   phoneColumn('work_number', 'work', [
     'Phone',
@@ -189,7 +225,10 @@ const AMBIGUOUS: Readonly<Record<string, string>> = {
 
 /** `First Name`, `first_name`, `FirstName`, `first-name` → `firstname`. */
 export function headerKey(header: string): string {
-  return header.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+  return header
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, '');
 }
 
 const BY_KEY = new Map<string, ColumnSpec>();
@@ -272,15 +311,23 @@ export function mapHeaders(headers: readonly string[]): HeaderMap {
     return { header, field };
   });
 
-  if (unknown.length > 0) notices.push(`unknown ${plural(unknown, 'column')}, ignored: ${quoteList(unknown)}`);
+  if (unknown.length > 0)
+    notices.push(`unknown ${plural(unknown, 'column')}, ignored: ${quoteList(unknown)}`);
   if (unsupported.length > 0) {
     notices.push(`${plural(unsupported, 'column')} not supported yet, ignored: ${quoteList(unsupported)}`);
   }
   if (blank.length > 0) {
-    notices.push(`${plural(blank, 'column')} ${blank.join(', ')} ${blank.length === 1 ? 'has' : 'have'} no header: ignored`);
+    notices.push(
+      `${plural(blank, 'column')} ${blank.join(', ')} ${blank.length === 1 ? 'has' : 'have'} no header: ignored`,
+    );
   }
   const fileProblem = missingColumnsProblem(headers, firstColumnOf);
-  return { columns, unknownColumns: [...unknown, ...unsupported], notices, ...(fileProblem ? { fileProblem } : {}) };
+  return {
+    columns,
+    unknownColumns: [...unknown, ...unsupported],
+    notices,
+    ...(fileProblem ? { fileProblem } : {}),
+  };
 }
 
 function refuseDataAsHeader(headers: readonly string[], matches: readonly HeaderMatch[]): void {
@@ -297,18 +344,25 @@ function refuseDataAsHeader(headers: readonly string[], matches: readonly Header
 /** `City`, `Zip`, `Country` without `work`/`home`: then a bare `State` is part of the address too. */
 function hasUnprefixedAddress(headers: readonly string[], matches: readonly HeaderMatch[]): boolean {
   return matches.some((match, index) => {
-    if (match.kind !== 'field' || !/^work_/.test(match.field) || match.field.endsWith('_number')) return false;
+    if (match.kind !== 'field' || !/^work_/.test(match.field) || match.field.endsWith('_number'))
+      return false;
     return !/^(work|home)/.test(headerKey(headers[index] ?? ''));
   });
 }
 
-function missingColumnsProblem(headers: readonly string[], present: ReadonlyMap<string, number>): string | undefined {
+function missingColumnsProblem(
+  headers: readonly string[],
+  present: ReadonlyMap<string, number>,
+): string | undefined {
   const missing = REQUIRED_COLUMNS.filter((field) => !present.has(field));
   if (missing.length === 0) return undefined;
   const hints = headers
     .map((header) => ({ header: header.trim(), meant: AMBIGUOUS[headerKey(header)] }))
     .filter((hint) => hint.meant !== undefined && missing.includes(hint.meant as (typeof missing)[number]))
-    .map((hint) => `the column "${hint.header}" was not used: rename it "${hint.meant}" if that is what it holds`);
+    .map(
+      (hint) =>
+        `the column "${hint.header}" was not used: rename it "${hint.meant}" if that is what it holds`,
+    );
   const problem = `missing required ${plural(missing, 'column')} ${missing.map((field) => `"${field}"`).join(' and ')}`;
   return hints.length > 0 ? `${problem} (${hints.join('; ')})` : problem;
 }

@@ -16,8 +16,11 @@ export const SAMPLE_BYTES = 64 * 1024;
 
 export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
-/** Anything a file's bytes arrive as: an S3 body, a file stream, an array of chunks in a test. */
-export type ByteSource = AsyncIterable<Uint8Array | string> | NodeJS.ReadableStream;
+/** Anything a file's bytes arrive as: an S3 body, a file stream, an array of chunks. */
+export type ByteSource =
+  | AsyncIterable<Uint8Array | string>
+  | Iterable<Uint8Array | string>
+  | NodeJS.ReadableStream;
 
 export interface DecodedText {
   /** The file's text in order, without a byte order mark. Can be iterated once. */
@@ -53,11 +56,15 @@ export async function decodeCsvBytes(input: ByteSource): Promise<DecodedText> {
   const start = recognise(sample);
   const decoder = new TextDecoderState(start.encoding, notices);
   async function* text(): AsyncGenerator<string> {
-    yield* decoder.write(sample.subarray(start.bomLength));
-    for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
-      yield* decoder.write(next.value);
+    try {
+      yield* decoder.write(sample.subarray(start.bomLength));
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+        yield* decoder.write(next.value);
+      }
+      yield* decoder.end();
+    } finally {
+      await chunks.return?.(undefined); // the reader stopped early: let the source close
     }
-    yield* decoder.end();
   }
   return {
     text: text(),
@@ -70,7 +77,7 @@ export async function decodeCsvBytes(input: ByteSource): Promise<DecodedText> {
 
 /** Every chunk as a Buffer. A string chunk is text already: it is carried as its UTF-8 bytes. */
 async function* byteChunks(input: ByteSource): AsyncGenerator<Buffer> {
-  for await (const chunk of input as AsyncIterable<Uint8Array | string>) {
+  for await (const chunk of input as AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>) {
     if (typeof chunk === 'string') yield Buffer.from(chunk, 'utf8');
     else if (chunk.length > 0) yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   }

@@ -4,10 +4,10 @@
  * a 200,000-row file or a 1 MB cell never sits in memory whole.
  */
 import { Readable } from 'node:stream';
-import { CsvError, parse } from 'csv-parse';
+import { parse } from 'csv-parse';
 import type { SourceRow } from '../domain';
 import { UnreadableFileError } from '../errors';
-import { mapHeaders } from './columns';
+import { type HeaderMap, mapHeaders } from './columns';
 import { type ByteSource, decodeCsvBytes } from './decode';
 
 export interface UserCsv {
@@ -46,7 +46,9 @@ export async function openUserCsv(input: ByteSource): Promise<UserCsv> {
   const peeked = await peekFirstLine(text);
   const delimiter = sniffDelimiter(peeked.firstLine);
 
-  const parser = parse({
+  // A parse error must not destroy the stream (records already parsed but not yet read would be
+  // lost with it): it is pushed in order as a marker, and reading stops there.
+  const parser: ReturnType<typeof parse> = parse({
     bom: true,
     delimiter,
     // Listing all three lets one file mix them (files glued together); auto-detection would not.
@@ -54,34 +56,32 @@ export async function openUserCsv(input: ByteSource): Promise<UserCsv> {
     relax_column_count: true,
     relax_quotes: true,
     max_record_size: MAX_RECORD_BYTES,
+    skip_records_with_error: true,
+    on_skip: (error) => {
+      parser.push({ unreadable: error?.code ?? 'CSV_INVALID' } satisfies Unreadable);
+    },
   });
   const source = Readable.from(textAfterPeek(peeked.text, text), { objectMode: false });
   source.on('error', (error) => parser.destroy(error));
   source.pipe(parser);
-  const records: AsyncIterator<CsvRecord> = parser[Symbol.asyncIterator]();
-
-  let recordNumber = 0;
-  let header: CsvRecord | undefined;
-  try {
-    for (let next = await records.next(); !next.done; next = await records.next()) {
-      recordNumber++;
-      if (!isBlank(next.value)) {
-        header = next.value;
-        break;
-      }
-    }
-  } catch (error) {
+  const records: AsyncIterator<CsvRecord | Unreadable> = parser[Symbol.asyncIterator]();
+  const close = () => {
+    parser.destroy();
     source.destroy();
-    if (error instanceof CsvError) {
-      throw new UnreadableFileError(`the header row cannot be read as CSV (${error.code})`);
-    }
+  };
+
+  let header: { record: CsvRecord; recordNumber: number };
+  let headerMap: HeaderMap;
+  try {
+    header = await readHeader(records);
+    headerMap = mapHeaders(header.record);
+  } catch (error) {
+    close();
     throw error;
   }
-  if (header === undefined) throw new UnreadableFileError('the file is empty: it holds only blank lines');
-
-  const headerMap = mapHeaders(header);
   const notices = decoded.notices;
-  if (delimiter !== ',') notices.push(`columns are separated by ${delimiter === ';' ? 'semicolons' : 'tabs'}`);
+  if (delimiter !== ',')
+    notices.push(`columns are separated by ${delimiter === ';' ? 'semicolons' : 'tabs'}`);
   notices.push(...headerMap.notices);
 
   return {
@@ -89,15 +89,25 @@ export async function openUserCsv(input: ByteSource): Promise<UserCsv> {
     unknownColumns: headerMap.unknownColumns,
     ...(headerMap.fileProblem ? { fileProblem: headerMap.fileProblem } : {}),
     notices,
-    rows: dataRows(records, recordNumber, headerMap.columns, headerMap.fileProblem, () => {
-      parser.destroy();
-      source.destroy();
-    }),
+    rows: dataRows(records, header.recordNumber, headerMap.columns, headerMap.fileProblem, close),
   };
 }
 
+/** The first non-blank record, and its number (blank lines above it count, as in a spreadsheet). */
+async function readHeader(records: AsyncIterator<CsvRecord | Unreadable>) {
+  let recordNumber = 0;
+  for (let next = await records.next(); !next.done; next = await records.next()) {
+    recordNumber++;
+    if (!Array.isArray(next.value)) {
+      throw new UnreadableFileError(`the header row cannot be read as CSV (${next.value.unreadable})`);
+    }
+    if (!isBlank(next.value)) return { record: next.value, recordNumber };
+  }
+  throw new UnreadableFileError('the file is empty: it holds only blank lines');
+}
+
 async function* dataRows(
-  records: AsyncIterator<CsvRecord>,
+  records: AsyncIterator<CsvRecord | Unreadable>,
   headerRecordNumber: number,
   columns: readonly { header: string; field: string | undefined }[],
   fileProblem: string | undefined,
@@ -105,10 +115,10 @@ async function* dataRows(
 ): AsyncGenerator<SourceRow> {
   let row = headerRecordNumber;
   try {
-    for (let next = await nextRecord(records); !next.done; next = await nextRecord(records)) {
+    for (let next = await records.next(); !next.done; next = await records.next()) {
       row++;
-      if ('unreadable' in next) {
-        yield { row, cells: {}, problem: joinProblems(fileProblem, next.unreadable) };
+      if (!Array.isArray(next.value)) {
+        yield { row, cells: {}, problem: joinProblems(fileProblem, unreadableProblem(next.value)) };
         return;
       }
       if (isBlank(next.value)) continue;
@@ -119,21 +129,18 @@ async function* dataRows(
   }
 }
 
-type NextRecord = IteratorResult<CsvRecord> | { done: false; unreadable: string };
+/** Where csv-parse gave up on a record, by its error code. */
+interface Unreadable {
+  readonly unreadable: string;
+}
 
-/** The next record, or why the CSV cannot be read from here on (csv-parse stops at such errors). */
-async function nextRecord(records: AsyncIterator<CsvRecord>): Promise<NextRecord> {
-  try {
-    return await records.next();
-  } catch (error) {
-    if (!(error instanceof CsvError)) throw error;
-    // Our words only: csv-parse messages may quote cell text, which may be a password.
-    const why =
-      error.code === 'CSV_QUOTE_NOT_CLOSED' || error.code === 'CSV_MAX_RECORD_SIZE'
-        ? 'a quoted cell that starts in this row is never closed (a stray " character?)'
-        : `the CSV is malformed here (${error.code})`;
-    return { done: false, unreadable: `${why}: this row and any after it could not be read` };
-  }
+/** Our words only: csv-parse messages may quote cell text, which may be a password. */
+function unreadableProblem({ unreadable: code }: Unreadable): string {
+  const why =
+    code === 'CSV_QUOTE_NOT_CLOSED' || code === 'CSV_MAX_RECORD_SIZE'
+      ? 'a quoted cell that starts in this row is never closed (a stray " character?)'
+      : `the CSV is malformed here (${code})`;
+  return `${why}: this row and any after it could not be read`;
 }
 
 function toSourceRow(
@@ -148,7 +155,8 @@ function toSourceRow(
     if (column.field !== undefined) cells[column.field] = record[index] ?? '';
   });
   const used = lastNonEmptyCell(record) + 1;
-  const extra = used > columns.length ? `row has ${used} cells but the header has ${columns.length}` : undefined;
+  const extra =
+    used > columns.length ? `row has ${used} cells but the header has ${columns.length}` : undefined;
   const problem = joinProblems(fileProblem, extra);
   return problem ? { row, cells, problem } : { row, cells };
 }
@@ -180,7 +188,8 @@ async function peekFirstLine(text: AsyncIterator<string>): Promise<Peeked> {
   let buffered = '';
   for (;;) {
     const line = firstNonBlankLine(buffered);
-    if (line !== undefined || buffered.length >= 64 * 1024) return { text: buffered, firstLine: line ?? buffered };
+    if (line !== undefined || buffered.length >= 64 * 1024)
+      return { text: buffered, firstLine: line ?? buffered };
     const next = await text.next();
     if (next.done) return { text: buffered, firstLine: buffered.trim() };
     buffered += next.value;
@@ -194,8 +203,12 @@ function firstNonBlankLine(text: string): string | undefined {
 }
 
 async function* textAfterPeek(peeked: string, rest: AsyncIterator<string>): AsyncGenerator<string> {
-  if (peeked !== '') yield peeked;
-  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+  try {
+    if (peeked !== '') yield peeked;
+    for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+  } finally {
+    await rest.return?.(); // stop the file download when the reader stops early
+  }
 }
 
 /**

@@ -18,7 +18,8 @@ const ATTRIBUTE_PAIR_COLUMNS = [
   {
     header: 'attribute1_value',
     field: 'attributes[].value',
-    description: 'value of the custom attribute named in attribute1_name; at most 1024 characters; empty = not set',
+    description:
+      'value of the custom attribute named in attribute1_name; at most 1024 characters; empty = not set',
     aliases: ['Attribute1_value', 'Attribute 1 Value'],
     example: '1234',
   },

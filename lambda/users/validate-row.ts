@@ -27,14 +27,20 @@ export const MAX_USERNAME_LENGTH = 30;
  */
 export function createRowValidator(options: RowValidatorOptions = {}): (row: SourceRow) => ValidatedRow {
   const now = options.now ?? (() => new Date());
-  const firstRowWith = { username: new Map<string, number>(), email: new Map<string, number>(), employeeIdentifier: new Map<string, number>() };
+  const firstRowWith = {
+    username: new Map<string, number>(),
+    email: new Map<string, number>(),
+    employeeIdentifier: new Map<string, number>(),
+  };
 
   return (source) => {
     const parsed = rowSchema.safeParse(source.cells);
     const problems: string[] = source.problem ? [source.problem] : [];
     if (!parsed.success) {
       // A column missing from the file is already the row's problem: no need to say it twice.
-      const issues = parsed.error.issues.filter((issue) => !source.problem || String(issue.path[0]) in source.cells);
+      const issues = parsed.error.issues.filter(
+        (issue) => !source.problem || String(issue.path[0]) in source.cells,
+      );
       problems.push(...describeIssues(issues));
     }
     const attributes = readAttributes(source.cells);
@@ -106,7 +112,9 @@ const username = z.string().transform((value, ctx) => {
   else if (!/^\p{L}/u.test(value)) ctx.addIssue(`${quote(value)} does not start with a letter`);
   else if (/\p{C}/u.test(value)) ctx.addIssue(`${quote(value)} contains an invisible control character`);
   else if ([...value].length > MAX_USERNAME_LENGTH) {
-    ctx.addIssue(`${quote(value)} is longer than ${MAX_USERNAME_LENGTH} characters (logins break on Mac and Linux)`);
+    ctx.addIssue(
+      `${quote(value)} is longer than ${MAX_USERNAME_LENGTH} characters (logins break on Mac and Linux)`,
+    );
   } else return value;
   return z.NEVER;
 });
@@ -123,13 +131,21 @@ const state = z.string().transform((value, ctx) => {
   const upper = value.toUpperCase();
   const known = USER_STATES.find((candidate) => candidate === upper);
   if (known) return known;
-  ctx.addIssue(`${quote(value)} is not STAGED, ACTIVATED or SUSPENDED (an address state belongs in work_state)`);
+  ctx.addIssue(
+    `${quote(value)} is not STAGED, ACTIVATED or SUSPENDED (an address state belongs in work_state)`,
+  );
   return z.NEVER;
 });
 
 const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = {
-  true: true, yes: true, y: true, '1': true,
-  false: false, no: false, n: false, '0': false,
+  true: true,
+  yes: true,
+  y: true,
+  '1': true,
+  false: false,
+  no: false,
+  n: false,
+  '0': false,
 };
 const flag = z.string().transform((value, ctx) => {
   const parsed = BOOLEAN_WORDS[value.toLowerCase()];
@@ -177,10 +193,6 @@ const PHONE_TYPES = {
   work_fax_number: 'work_fax',
 } as const;
 
-function addressSchemas(kind: 'work' | 'home') {
-  return Object.fromEntries(Object.keys(ADDRESS_PARTS).map((part) => [`${kind}_${part}`, optional(text())]));
-}
-
 /** The cells, keyed as lambda/csv/columns.ts names them, checked the way systemuserputpost says. */
 const rowSchema = z.object({
   username: required(username),
@@ -189,6 +201,7 @@ const rowSchema = z.object({
   middlename: optional(text()),
   lastname: optional(text()),
   displayname: optional(text()),
+  // Trimmed like every cell: a space typed or pasted around it is far likelier than one meant.
   password: optional(text()),
   alternateEmail: optional(email),
   recoveryEmail: optional(email),
@@ -211,8 +224,20 @@ const rowSchema = z.object({
   password_never_expires: optional(flag),
   disableDeviceMaxLoginAttempts: optional(flag),
   operation: optional(operation),
-  ...(addressSchemas('work') as Record<`work_${keyof typeof ADDRESS_PARTS}`, ReturnType<typeof optionalText>>),
-  ...(addressSchemas('home') as Record<`home_${keyof typeof ADDRESS_PARTS}`, ReturnType<typeof optionalText>>),
+  work_streetAddress: optional(text()),
+  work_extendedAddress: optional(text()),
+  work_poBox: optional(text()),
+  work_city: optional(text()),
+  work_state: optional(text()),
+  work_postalCode: optional(text()),
+  work_country: optional(text()),
+  home_streetAddress: optional(text()),
+  home_extendedAddress: optional(text()),
+  home_poBox: optional(text()),
+  home_city: optional(text()),
+  home_state: optional(text()),
+  home_postalCode: optional(text()),
+  home_country: optional(text()),
   mobile_number: optional(text()),
   home_number: optional(text()),
   work_number: optional(text()),
@@ -220,10 +245,6 @@ const rowSchema = z.object({
   work_fax_number: optional(text()),
 });
 type Cells = z.output<typeof rowSchema>;
-
-function optionalText() {
-  return optional(text());
-}
 
 function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   const seen = new Set<string>();
@@ -256,7 +277,9 @@ function readAttributes(cells: Readonly<Record<string, string>>): Attributes {
   const problems: string[] = [];
   const add = (column: string, name: string, value: string) => {
     if (!ATTRIBUTE_NAME.test(name)) {
-      problems.push(`${column}: ${quote(name)} is not a custom attribute name (letters and digits only, under 32 characters)`);
+      problems.push(
+        `${column}: ${quote(name)} is not a custom attribute name (letters and digits only, under 32 characters)`,
+      );
     } else if (value.length > 1024) {
       problems.push(`${column}: the value is longer than 1024 characters`);
     } else if (list.some((attribute) => attribute.name.toLowerCase() === name.toLowerCase())) {
@@ -274,7 +297,8 @@ function readAttributes(cells: Readonly<Record<string, string>>): Attributes {
   for (const n of [...pairNumbers].sort((a, b) => a - b)) {
     const name = cellText(cells[`attribute${n}_name`]);
     const value = cellText(cells[`attribute${n}_value`]);
-    if (name === '' && value !== '') problems.push(`attribute${n}_value: has a value but attribute${n}_name is empty`);
+    if (name === '' && value !== '')
+      problems.push(`attribute${n}_value: has a value but attribute${n}_name is empty`);
     else if (name !== '') add(`attribute${n}_name`, name, value);
   }
   for (const [key, raw] of Object.entries(cells)) {
@@ -287,7 +311,10 @@ function readAttributes(cells: Readonly<Record<string, string>>): Attributes {
 
 type DuplicateKeys = { username: string; email: string; employeeIdentifier: string };
 
-function duplicates(keys: DuplicateKeys, firstRowWith: Record<keyof DuplicateKeys, Map<string, number>>): string[] {
+function duplicates(
+  keys: DuplicateKeys,
+  firstRowWith: Record<keyof DuplicateKeys, Map<string, number>>,
+): string[] {
   const byRow = new Map<number, string[]>();
   for (const [column, value] of Object.entries(keys) as [keyof DuplicateKeys, string][]) {
     const first = value === '' ? undefined : firstRowWith[column].get(value);
@@ -301,10 +328,29 @@ function duplicates(keys: DuplicateKeys, firstRowWith: Record<keyof DuplicateKey
 function toNewSystemUser(cells: Cells, attributes: NewSystemUser['attributes'], now: Date): NewSystemUser {
   const user: NewSystemUser = { username: cells.username, email: cells.email };
   const copied = [
-    'firstname', 'middlename', 'lastname', 'displayname', 'password', 'alternateEmail', 'jobTitle',
-    'department', 'company', 'costCenter', 'employeeIdentifier', 'employeeType', 'location', 'description',
-    'manager', 'state', 'activated', 'sudo', 'passwordless_sudo', 'ldap_binding_user',
-    'enable_user_portal_multifactor', 'password_never_expires', 'disableDeviceMaxLoginAttempts',
+    'firstname',
+    'middlename',
+    'lastname',
+    'displayname',
+    'password',
+    'alternateEmail',
+    'jobTitle',
+    'department',
+    'company',
+    'costCenter',
+    'employeeIdentifier',
+    'employeeType',
+    'location',
+    'description',
+    'manager',
+    'state',
+    'activated',
+    'sudo',
+    'passwordless_sudo',
+    'ldap_binding_user',
+    'enable_user_portal_multifactor',
+    'password_never_expires',
+    'disableDeviceMaxLoginAttempts',
   ] as const satisfies readonly (keyof Cells & keyof NewSystemUser)[];
   for (const key of copied) {
     if (cells[key] !== undefined) Object.assign(user, { [key]: cells[key] });
@@ -312,7 +358,8 @@ function toNewSystemUser(cells: Cells, attributes: NewSystemUser['attributes'], 
   if (cells.recoveryEmail !== undefined) user.recoveryEmail = { address: cells.recoveryEmail };
 
   // JumpCloud's importer sends the enrolment window as mfa.exclusion + exclusionUntil (API notes).
-  const days = cells.enrollmentDays ?? (cells.enable_user_portal_multifactor ? DEFAULT_ENROLLMENT_DAYS : undefined);
+  const days =
+    cells.enrollmentDays ?? (cells.enable_user_portal_multifactor ? DEFAULT_ENROLLMENT_DAYS : undefined);
   if (days !== undefined) {
     const until = new Date(now.getTime() + days * 24 * 60 * 60 * 1000);
     user.mfa = { exclusion: true, exclusionDays: days, exclusionUntil: until.toISOString() };
@@ -331,7 +378,10 @@ function toNewSystemUser(cells: Cells, attributes: NewSystemUser['attributes'], 
 
 function address(cells: Cells, kind: 'work' | 'home'): UserAddress[] {
   const result: UserAddress = {};
-  for (const [part, field] of Object.entries(ADDRESS_PARTS) as [keyof typeof ADDRESS_PARTS, keyof UserAddress][]) {
+  for (const [part, field] of Object.entries(ADDRESS_PARTS) as [
+    keyof typeof ADDRESS_PARTS,
+    keyof UserAddress,
+  ][]) {
     const value = cells[`${kind}_${part}`];
     if (value !== undefined) result[field] = value;
   }
@@ -340,16 +390,32 @@ function address(cells: Cells, kind: 'work' | 'home'): UserAddress[] {
 
 // ---- secrets -----------------------------------------------------------------------------------
 
+/** Said instead, in the (contrived) case where masking cannot get the password out of a message. */
+const WITHHELD_MESSAGE =
+  'the row has problems that cannot be shown without revealing its password: check its cells';
+const MASKS = ['[password]', '***', '[hidden]'];
+
 /**
  * Messages quote cells; a password typed into the wrong column, or equal to another cell, would
  * be quoted with them. The password is masked before values are escaped and shortened (so no
- * part of it survives a cut) and once more after.
+ * part of it survives a cut) and again after; if it still shows (masking a short password can
+ * rebuild it), the message is withheld.
  */
 function finalMessage(message: string, password: string | undefined): string {
   const secrets = [...new Set([password ?? '', cellText(password)])].filter((secret) => secret !== '');
-  const mask = (text: string) => secrets.reduce((masked, secret) => masked.split(secret).join('[password]'), text);
+  const leaks = (text: string) => secrets.some((secret) => text.includes(secret));
+  const mask = (text: string) => {
+    let masked = text;
+    for (let round = 0; round < 5 && leaks(masked); round++) {
+      for (const secret of secrets) {
+        masked = masked.split(secret).join(MASKS.find((candidate) => !candidate.includes(secret)) ?? '');
+      }
+    }
+    return masked;
+  };
   const quoted = mask(message).replace(QUOTED_VALUE, (_, value: string) =>
     JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value),
   );
-  return mask(quoted);
+  const safe = mask(quoted);
+  return leaks(safe) ? WITHHELD_MESSAGE : safe;
 }
