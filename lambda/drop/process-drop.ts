@@ -204,6 +204,7 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
       rows: csv.rows,
       validate: createRowValidator(),
       directory: lazyDirectory(deps.openDirectory),
+      maxInFlight: 2 * config.concurrency,
       resumeFromRow: record.nextRow,
       interruptedAttemptStartedAt: record.interrupted ? new Date(record.startedAt) : undefined,
       // Every invocation takes at least one row, so a file always makes progress.

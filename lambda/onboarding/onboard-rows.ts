@@ -37,6 +37,12 @@ export interface OnboardRowsOptions {
   onOutcome: (outcome: RowOutcome, context: { stopped: boolean }) => void | Promise<void>;
   /** Rows read ahead of the oldest unreported one; bounds memory on huge files. */
   maxPending?: number;
+  /**
+   * Rows handed to the directory and not yet answered. Keeps the client's queue short, so that
+   * once shouldPause says stop, only these few are still sent. Default 16; about twice the
+   * client's concurrency keeps it busy.
+   */
+  maxInFlight?: number;
   log?: Log;
 }
 
@@ -66,6 +72,9 @@ interface PendingRow {
 export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardRowsResult> {
   const log = options.log ?? silentLog;
   const maxPending = options.maxPending ?? 256;
+  const maxInFlight = options.maxInFlight ?? 16;
+  let inFlight = 0;
+  let slotFreed: (() => void) | undefined;
   const counts = emptyCounts();
   const pending: PendingRow[] = [];
   let reported = 0;
@@ -123,14 +132,18 @@ export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardR
       options.validate(source);
       continue;
     }
+    while (inFlight >= maxInFlight) await new Promise<void>((resolve) => (slotFreed = resolve));
     if (options.shouldPause?.()) {
       pausedAtRow = source.row;
       break;
     }
     gaveUp ??= options.giveUpWhen?.();
     const entry: PendingRow = { row: source.row, outcome: send(options.validate(source)), settled: false };
+    inFlight += 1;
     void entry.outcome.then(() => {
       entry.settled = true;
+      inFlight -= 1;
+      slotFreed?.();
     });
     pending.push(entry);
     // Report what is already done, in order; wait for the oldest only when too far ahead.

@@ -80,6 +80,29 @@ describe('the onboarding engine', () => {
     expect(directory.sent.length).toBeLessThan(10);
   });
 
+  it('hands the directory no more than maxInFlight rows at a time, so a pause leaves little in flight', async () => {
+    // Prepare: a directory that answers only when told to.
+    const waiting: (() => void)[] = [];
+    const directory: UserDirectory = {
+      createUser: () => new Promise((resolve) => waiting.push(() => resolve({ status: 'created', jumpcloudId: 'id' }))),
+      planUser: async () => ({ status: 'would_create' }),
+    };
+    let paused = false;
+
+    // Act
+    const run = onboardRows({ rows: rowsOf(50), validate, directory, maxInFlight: 3, shouldPause: () => paused, onOutcome: () => undefined });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const handedBeforePause = waiting.length;
+    paused = true;
+    for (const answer of waiting.splice(0)) answer();
+    const result = await run;
+
+    // Assess
+    expect(handedBeforePause).toBe(3);
+    expect(result.reported).toBe(3);
+    expect(result.pausedAtRow).toBe(5);
+  });
+
   it('resumes: rows before the resume point are validated again but neither sent nor reported', async () => {
     const seen: RowOutcome[] = [];
     const directory = new SlowDirectory();
