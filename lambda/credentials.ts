@@ -1,13 +1,12 @@
 /**
  * The JumpCloud API key, read from Secrets Manager and kept for warm invocations.
  *
- * Uses SecretsManagerClient directly rather than Powertools' getSecret: the typed failure
- * reasons come straight from the SDK's exception names (Powertools wraps them in
- * GetParameterError), and the cache holds the parsed, checked credentials rather than the raw
- * string. The client uses the SDK's default configuration, so AWS_ENDPOINT_URL_SECRETS_MANAGER
- * points it at a local double.
+ * Powertools Parameters fetches and caches the secret string; its SecretsManagerClient uses the
+ * SDK's default configuration, so AWS_ENDPOINT_URL_SECRETS_MANAGER points it at a local double.
+ * Its GetParameterError keeps the SDK's exception as `cause`, which names the typed reason.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { clearCaches } from '@aws-lambda-powertools/parameters';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretUnavailableError } from './errors';
 
 export interface JumpCloudCredentials {
@@ -20,10 +19,6 @@ const API_KEY_FIELDS = ['apiKey', 'api_key'] as const;
 const ORG_ID_FIELDS = ['orgId', 'org_id'] as const;
 const DEFAULT_MAX_AGE_MS = 5 * 60_000;
 
-/** Created on first use, once per module (a warm Lambda reuses it). */
-let client: SecretsManagerClient | undefined;
-const cache = new Map<string, { credentials: JumpCloudCredentials; fetchedAt: number }>();
-
 /**
  * Reads the secret (a bare key, or JSON `{"apiKey", "orgId"}`), cached across warm invocations.
  * Throws SecretUnavailableError (not-found | access-denied | malformed | unreachable); its message
@@ -33,36 +28,27 @@ export async function getJumpCloudCredentials(
   secretId: string,
   opts: { maxAgeMs?: number; forceFetch?: boolean } = {},
 ): Promise<JumpCloudCredentials> {
-  const maxAgeMs = opts.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
-  const cached = cache.get(secretId);
-  if (cached && !opts.forceFetch && Date.now() - cached.fetchedAt < maxAgeMs)
-    return { ...cached.credentials };
-
-  const credentials = parseSecret(secretId, await fetchSecretString(secretId));
-  cache.set(secretId, { credentials, fetchedAt: Date.now() });
-  return { ...credentials };
-}
-
-/** Drops every cached secret (tests, or after JumpCloud rejected a key that may have been rotated). */
-export function forgetJumpCloudCredentials(): void {
-  cache.clear();
-}
-
-async function fetchSecretString(secretId: string): Promise<string> {
-  client ??= new SecretsManagerClient({});
-  let answer: { SecretString?: string; SecretBinary?: Uint8Array };
+  let value: string | Uint8Array | undefined;
   try {
-    answer = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    value = await getSecret(secretId, {
+      maxAge: Math.floor((opts.maxAgeMs ?? DEFAULT_MAX_AGE_MS) / 1000),
+      forceFetch: opts.forceFetch ?? false,
+    });
   } catch (error) {
-    throw unavailable(secretId, error);
+    throw unavailable(secretId, error instanceof Error && error.cause !== undefined ? error.cause : error);
   }
-  if (answer.SecretString === undefined) {
+  if (typeof value !== 'string') {
     throw new SecretUnavailableError(
       `Secret "${secretId}" holds binary data; store the JumpCloud API key as a secret string`,
       'malformed',
     );
   }
-  return answer.SecretString;
+  return parseSecret(secretId, value);
+}
+
+/** Drops every cached secret (tests, or after JumpCloud rejected a key that may have been rotated). */
+export function forgetJumpCloudCredentials(): void {
+  clearCaches();
 }
 
 function unavailable(secretId: string, error: unknown): SecretUnavailableError {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJumpCloudCredentials } from '../../lambda/credentials';
+import { forgetJumpCloudCredentials, getJumpCloudCredentials } from '../../lambda/credentials';
 import { SecretUnavailableError } from '../../lambda/errors';
 import { type SecretsManagerDouble, startSecretsManagerDouble } from '../../local/secrets-manager-double';
 
@@ -144,8 +144,9 @@ describe('getJumpCloudCredentials', () => {
     expect(forced.apiKey).toBe('jca_new');
   });
 
-  it('fetches again once the cached value is older than maxAgeMs', async () => {
-    await getJumpCloudCredentials('jc/json');
+  it('keeps nothing when maxAgeMs is 0: every read asks Secrets Manager', async () => {
+    forgetJumpCloudCredentials();
+    await getJumpCloudCredentials('jc/json', { maxAgeMs: 0 });
     const callsBefore = double.calls;
 
     await getJumpCloudCredentials('jc/json', { maxAgeMs: 0 });
