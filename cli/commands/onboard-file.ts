@@ -1,0 +1,110 @@
+/**
+ * `run` and `validate` share this: check the file, open JumpCloud (run only), run every row
+ * through the engine with a progress bar, then report and pick the exit code.
+ */
+import type { RowOutcome, UserDirectory } from '../../lambda/domain';
+import { UnreadableFileError } from '../../lambda/errors';
+import { EXIT_ROWS_NOT_DONE, EXIT_USAGE, exitCodeOf, UsageError } from '../exit-codes';
+import { rowProgress, startProgressBar } from '../progress';
+import { colourFor, type FinishedRun, humanReport, jsonReport, type RunKind } from '../report';
+import { inspectLocalFile, type LocalFileCheck, runLocalFile } from '../run-file';
+
+export interface OnboardFileOptions {
+  file: string;
+  kind: RunKind;
+  /** Results path; undefined = next to the input; false = no files. */
+  out: string | false | undefined;
+  /** Machine-readable output only (also when stdout is not a terminal). */
+  json: boolean;
+  /** Opens JumpCloud once the file is known to be readable (asks for the key then). Absent: validate. */
+  openDirectory?: () => Promise<UserDirectory>;
+}
+
+export async function onboardFile(options: OnboardFileOptions): Promise<number> {
+  const machine = options.json || !process.stdout.isTTY;
+  const check = await checkFile(options.file);
+  const directory = await options.openDirectory?.();
+
+  let stopRequested = false;
+  const onInterrupt = () => {
+    if (stopRequested) process.exit(130);
+    stopRequested = true;
+    process.stderr.write(
+      '\nStopping: rows already sent are finished and written. Press Ctrl-C again to quit at once.\n',
+    );
+  };
+  process.on('SIGINT', onInterrupt);
+
+  const outcomes: RowOutcome[] = [];
+  const label =
+    options.kind === 'validate' ? 'Checking' : options.kind === 'dry-run' ? 'Looking up' : 'Onboarding';
+  const progress = rowProgress(
+    startProgressBar({ total: check.rows, label, stream: process.stderr, enabled: !machine }),
+  );
+  let run: Awaited<ReturnType<typeof runLocalFile>>;
+  try {
+    run = await runLocalFile({
+      input: options.file,
+      directory,
+      dryRun: options.kind === 'dry-run',
+      out: options.out,
+      shouldStop: () => stopRequested,
+      onOutcome: (outcome) => {
+        outcomes.push(outcome);
+        progress.add(outcome);
+      },
+    });
+  } catch (error) {
+    throw asUsageError(options.file, error);
+  } finally {
+    progress.stop();
+    process.removeListener('SIGINT', onInterrupt);
+  }
+
+  // A rejected key is the caller's to fix, like a usage error: nothing useful was done.
+  const exitCode = run.keyProblem
+    ? EXIT_USAGE
+    : run.stoppedBeforeRow !== undefined
+      ? EXIT_ROWS_NOT_DONE
+      : exitCodeOf(run.summary.counts);
+  const finished: FinishedRun = {
+    kind: options.kind,
+    summary: run.summary,
+    outcomes,
+    resultsPath: run.resultsPath,
+    summaryPath: run.summaryPath,
+    exitCode,
+  };
+  process.stdout.write(machine ? jsonReport(finished) : humanReport(finished, colourFor(process.stdout)));
+  if (run.keyProblem) {
+    process.stderr.write(
+      'jc-onboard: JumpCloud did not accept the API key, so the rows were not sent (the results say so row by row).\n' +
+        'Check JUMPCLOUD_API_KEY, --org-id for a multi-tenant admin, and --region or --api-url.\n',
+    );
+  }
+  return exitCode;
+}
+
+/** Reads the file once: a missing column or a file that is no CSV stops here, before any key is asked for. */
+async function checkFile(file: string): Promise<LocalFileCheck> {
+  let check: LocalFileCheck;
+  try {
+    check = await inspectLocalFile(file);
+  } catch (error) {
+    throw asUsageError(file, error);
+  }
+  if (check.fileProblem !== undefined) {
+    throw new UsageError(
+      `${JSON.stringify(file)}: ${check.fileProblem}. The first row must name the columns and "username" and ` +
+        '"email" are required; `jc-onboard template` writes a file with every column and the spellings accepted',
+    );
+  }
+  return check;
+}
+
+function asUsageError(file: string, error: unknown): unknown {
+  if (error instanceof UnreadableFileError) {
+    return new UsageError(`${JSON.stringify(file)} cannot be read as a users CSV: ${error.message}`);
+  }
+  return error;
+}

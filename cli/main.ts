@@ -1,0 +1,274 @@
+/**
+ * `jc-onboard`: the command line for a users CSV on this machine. Exit codes: cli/exit-codes.ts.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { JumpCloudClient } from '../lambda/jumpcloud/client';
+import { version } from '../package.json';
+import { onboardFile } from './commands/onboard-file';
+import { SIMULATOR_API_KEY, simulatorCommand } from './commands/simulator';
+import { templateCommand } from './commands/template';
+import { EXIT_OK, EXIT_USAGE, UsageError } from './exit-codes';
+import { PromptCancelledError, readApiKey } from './prompt';
+
+/** JumpCloud's console hosts per region (API notes, "Hosts, auth, tenancy"). */
+export const REGION_URLS = {
+  us: 'https://console.jumpcloud.com',
+  eu: 'https://console.eu.jumpcloud.com',
+  in: 'https://console.in.jumpcloud.com',
+} as const;
+type Region = keyof typeof REGION_URLS;
+
+const DEFAULT_CONCURRENCY = 8;
+const DEFAULT_SIMULATOR_PORT = 4570;
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  every row was created or is already in JumpCloud (validate: every row is valid)
+  1  some rows are invalid or failed: the results say which and why
+  2  nothing was done: wrong usage, or a problem with the file as a whole (missing,
+     not a CSV, a required column missing) or with the API key`;
+
+interface RunOptions {
+  dryRun?: boolean;
+  out?: string;
+  region?: Region;
+  apiUrl?: string;
+  orgId?: string;
+  concurrency: number;
+  json?: boolean;
+}
+
+/** The program; each command hands its exit code to `exitWith`. */
+export function buildProgram(exitWith: (code: number) => void): Command {
+  const program = new Command('jc-onboard')
+    .description(
+      'Create JumpCloud users from a CSV file, check a file first, or try it all on a local simulator.',
+    )
+    .version(version)
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage and examples)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ jc-onboard template --out users.csv            start from a template
+  $ jc-onboard validate users.csv                   check every row, no API calls
+  $ jc-onboard run users.csv --dry-run              what would happen, nothing created
+  $ JUMPCLOUD_API_KEY=... jc-onboard run users.csv  create the users
+  $ jc-onboard simulator                            a local JumpCloud to try run against
+${EXIT_CODES_HELP}`,
+    );
+
+  program
+    .command('run')
+    .description('Create the users of FILE in JumpCloud and write a results CSV next to it.')
+    .argument('<file>', 'the users CSV (header row, one person per row)')
+    .option('--dry-run', 'look every user up and say what would happen; create nothing')
+    .option(
+      '--out <path>',
+      'results CSV (default: next to FILE, <name>.results-<time>.csv) and <path>.summary.json beside it',
+    )
+    .addOption(
+      new Option('--region <region>', 'JumpCloud region of your org (default: us)').choices(
+        Object.keys(REGION_URLS),
+      ),
+    )
+    .addOption(
+      new Option('--api-url <url>', 'JumpCloud base URL instead of a region (e.g. the simulator)').env(
+        'JUMPCLOUD_API_URL',
+      ),
+    )
+    .addOption(
+      new Option('--org-id <id>', 'organisation id, for multi-tenant (MSP) admins').env('JUMPCLOUD_ORG_ID'),
+    )
+    .option(
+      '--concurrency <n>',
+      'most JumpCloud requests in flight (lowered by itself when throttled)',
+      wholeNumber(1, 64),
+      DEFAULT_CONCURRENCY,
+    )
+    .option(
+      '--json',
+      'print only JSON (summary and every row) on stdout; also the default when stdout is not a terminal',
+    )
+    .addHelpText(
+      'after',
+      `
+The API key is read from JUMPCLOUD_API_KEY; on a terminal without it, you are asked for it
+(typing is hidden). It is never printed or written to any file. Passwords in the file are sent
+to JumpCloud and never written anywhere either.
+
+Examples:
+  $ export JUMPCLOUD_API_KEY=jca_...
+  $ jc-onboard run new-hires.csv --dry-run
+  $ jc-onboard run new-hires.csv --out results/new-hires.results.csv
+  $ jc-onboard run new-hires.csv --region eu --org-id 5f0c1b2a3d4e5f6a7b8c9d0e
+  $ jc-onboard run new-hires.csv --json > run.json
+  $ jc-onboard run examples/users.csv --api-url http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}   (jc-onboard simulator)
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (file: string, options: RunOptions, command: Command) => {
+      const baseUrl = apiUrlOf(options, command);
+      exitWith(
+        await onboardFile({
+          file,
+          kind: options.dryRun ? 'dry-run' : 'run',
+          out: options.out,
+          json: options.json === true,
+          openDirectory: async () => {
+            const apiKey = await readApiKey({
+              env: process.env,
+              stdin: process.stdin,
+              prompt: process.stderr,
+            });
+            return new JumpCloudClient({
+              baseUrl,
+              apiKey,
+              orgId: options.orgId,
+              concurrency: options.concurrency,
+            });
+          },
+        }),
+      );
+    });
+
+  program
+    .command('validate')
+    .description('Check every row of FILE without contacting JumpCloud: a per-row report of what is wrong.')
+    .argument('<file>', 'the users CSV')
+    .option('--out <path>', 'also write the per-row results CSV (and its .summary.json) here')
+    .option('--json', 'print only JSON on stdout; also the default when stdout is not a terminal')
+    .addHelpText(
+      'after',
+      `
+Checks what needs no API: required columns, email and username rules, states, yes/no values,
+duplicates within the file. Whether a user already exists needs JumpCloud: use run --dry-run.
+
+Examples:
+  $ jc-onboard validate new-hires.csv
+  $ jc-onboard validate new-hires.csv --out new-hires.check.csv
+  $ jc-onboard validate new-hires.csv --json | jq '.outcomes[] | select(.status == "invalid")'
+${EXIT_CODES_HELP}`,
+    )
+    .action(async (file: string, options: { out?: string; json?: boolean }) => {
+      exitWith(
+        await onboardFile({
+          file,
+          kind: 'validate',
+          out: options.out ?? false,
+          json: options.json === true,
+        }),
+      );
+    });
+
+  program
+    .command('template')
+    .description('Write a users CSV template: every supported column and one example row.')
+    .option('--out <path>', 'write the template to this file (default: print it)')
+    .option('--force', 'replace the --out file if it exists')
+    .option('--columns', 'list every supported column, what it means and the header spellings accepted')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ jc-onboard template --out new-hires.csv
+  $ jc-onboard template > new-hires.csv
+  $ jc-onboard template --columns`,
+    )
+    .action(async (options: { out?: string; force?: boolean; columns?: boolean }) => {
+      exitWith(await templateCommand(options));
+    });
+
+  program
+    .command('simulator')
+    .description('Serve a local JumpCloud simulator on 127.0.0.1, to try run without a JumpCloud account.')
+    .option(
+      '--port <n>',
+      'port to listen on (0: any free port)',
+      wholeNumber(0, 65_535),
+      DEFAULT_SIMULATOR_PORT,
+    )
+    .option('--api-key <key>', 'the key the simulator accepts (default: a made-up key it prints)')
+    .option('--org-id <id>', 'require this x-org-id, like a multi-tenant org')
+    .addHelpText(
+      'after',
+      `
+The simulator keeps its users in memory until it stops (Ctrl-C).
+
+Examples:
+  $ jc-onboard simulator
+  $ jc-onboard simulator --port 8080 --api-key my-test-key`,
+    )
+    .action(async (options: { port: number; apiKey?: string; orgId?: string }) => {
+      exitWith(
+        await simulatorCommand({
+          port: options.port,
+          apiKey: options.apiKey ?? SIMULATOR_API_KEY,
+          orgId: options.orgId,
+        }),
+      );
+    });
+
+  return program;
+}
+
+/** Runs the command line; resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = EXIT_OK;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed its message (or the help) already.
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
+        ? EXIT_OK
+        : EXIT_USAGE;
+    }
+    if (error instanceof UsageError || error instanceof PromptCancelledError) {
+      process.stderr.write(`jc-onboard: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    // Our errors never carry a secret (lambda/errors.ts); say what broke and where to look.
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    process.stderr.write(
+      `jc-onboard: unexpected error (${what}). Nothing more was sent; please report it.\n`,
+    );
+    return EXIT_USAGE;
+  }
+}
+
+function apiUrlOf(options: RunOptions, command: Command): string {
+  const fromCli = command.getOptionValueSource('apiUrl') === 'cli';
+  if (options.region && options.apiUrl && fromCli) {
+    throw new UsageError('give either --region or --api-url, not both');
+  }
+  // --region on the command line wins over JUMPCLOUD_API_URL from the environment.
+  const url = options.region ? REGION_URLS[options.region] : (options.apiUrl ?? REGION_URLS.us);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(
+      `--api-url ${JSON.stringify(url)} is not a URL: give e.g. https://console.jumpcloud.com`,
+    );
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new UsageError(
+      `--api-url must start with https:// (or http:// for a local simulator), got ${JSON.stringify(url)}`,
+    );
+  }
+  return url;
+}
+
+function wholeNumber(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+    if (!(n >= min && n <= max))
+      throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}.`);
+    return n;
+  };
+}

@@ -1,0 +1,284 @@
+/**
+ * A users CSV on this machine, run through the one engine: the same reading (openUserCsv),
+ * validation (createRowValidator) and engine (onboardRows) as the Lambda, with the results file
+ * and JSON summary written next to the input instead of under `outcomes/`. Used by
+ * `jc-onboard run` and `validate`, and by the benchmark.
+ */
+import type { ReadStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { openUserCsv, type UserCsv } from '../lambda/csv/read-rows';
+import type { Log, RowOutcome, UserDirectory } from '../lambda/domain';
+import { onboardRows } from '../lambda/onboarding/onboard-rows';
+import { type RunSummary, resultsHeader, resultsLines } from '../lambda/results/results-file';
+import { createRowValidator } from '../lambda/users/validate-row';
+import { UsageError } from './exit-codes';
+
+export interface RunLocalFileOptions {
+  /** Path of the users CSV. */
+  input: string;
+  /** Where users are created. Absent: validation only, nothing is sent (valid rows are `would_create`). */
+  directory?: UserDirectory;
+  /** Ask the directory what it would do (`planUser`) instead of creating anyone. */
+  dryRun?: boolean;
+  /**
+   * Results CSV path; the JSON summary goes beside it (`.summary.json` instead of `.csv`).
+   * Default: next to the input, `<base>.results-<yyyymmdd-hhmmss>.csv`. `false`: write no files.
+   */
+  out?: string | false;
+  /** Called once per row, in input order, after the row is in the results file. */
+  onOutcome?: (outcome: RowOutcome) => void;
+  /** Asked before each new row is taken: true stops taking rows (Ctrl-C); rows in flight finish. */
+  shouldStop?: () => boolean;
+  log?: Log;
+  /** The clock for the start and end times and the default results name. */
+  now?: () => Date;
+}
+
+export interface LocalRun {
+  summary: RunSummary;
+  /** Absolute path of the results CSV; undefined only with `out: false`. */
+  resultsPath: string | undefined;
+  /** Absolute path of the JSON summary; undefined only with `out: false`. */
+  summaryPath: string | undefined;
+  /** Set when `shouldStop` stopped the run: the first row not processed (it and later rows are not in the results). */
+  stoppedBeforeRow?: number;
+  /** Set when the API key was rejected: every row from then on failed for this reason. */
+  keyProblem?: string;
+}
+
+/** What a quick read of the file found, before anything is sent anywhere. */
+export interface LocalFileCheck {
+  /** Data rows in the file (blank lines are not rows). */
+  rows: number;
+  /** A problem that makes every row invalid (a missing required column), if any. */
+  fileProblem?: string;
+  unknownColumns: string[];
+  notices: string[];
+}
+
+/**
+ * Reads the whole file once without validating or sending anything: is it a users CSV at all,
+ * are the required columns there, how many rows does it hold (for the progress bar).
+ * Throws UsageError (missing file, a folder, not readable) or UnreadableFileError (not a CSV).
+ */
+export async function inspectLocalFile(input: string): Promise<LocalFileCheck> {
+  const csv = await openCsv(input);
+  let rows = 0;
+  for await (const _row of csv.rows) rows++;
+  return {
+    rows,
+    ...(csv.fileProblem === undefined ? {} : { fileProblem: csv.fileProblem }),
+    unknownColumns: [...csv.unknownColumns],
+    notices: [...csv.notices],
+  };
+}
+
+/**
+ * Runs every row of a local users file through the engine and writes the results CSV (streamed,
+ * row by row) and the JSON summary. Throws UsageError when the input cannot be opened or the
+ * results cannot be written (before any row is sent), UnreadableFileError when the input is not
+ * a CSV; a bad row never throws, it becomes an `invalid` or `failed` line.
+ */
+export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalRun> {
+  const now = options.now ?? (() => new Date());
+  const startedAt = now();
+  const inputPath = path.resolve(options.input);
+  const csv = await openCsv(options.input);
+  const results =
+    options.out === false
+      ? undefined
+      : options.out === undefined
+        ? await ResultsFile.createBeside(inputPath, startedAt)
+        : await ResultsFile.create(path.resolve(options.out));
+
+  try {
+    const outcome = await onboardRows({
+      rows: csv.rows,
+      validate: createRowValidator(),
+      directory: options.directory,
+      dryRun: options.dryRun,
+      shouldPause: options.shouldStop,
+      log: options.log,
+      onOutcome: async (row) => {
+        await results?.add(row);
+        options.onOutcome?.(row);
+      },
+    });
+    await results?.finish();
+
+    const stopped =
+      outcome.pausedAtRow === undefined
+        ? []
+        : [
+            `stopped on request before row ${outcome.pausedAtRow}: that row and the ones after it were not processed`,
+          ];
+    const fileError = csv.fileProblem ?? outcome.stopReason;
+    const summary: RunSummary = {
+      input: { key: inputPath },
+      results: results ? { path: results.path } : {},
+      dryRun: options.directory === undefined || options.dryRun === true,
+      startedAt: startedAt.toISOString(),
+      finishedAt: now().toISOString(),
+      rows: outcome.reported,
+      counts: outcome.counts,
+      unknownColumns: [...csv.unknownColumns],
+      // Read after the rows: decoding notices found deep in the file are added while reading.
+      notices: [...csv.notices, ...stopped],
+      ...(fileError === undefined ? {} : { fileError }),
+    };
+    const summaryPath = results ? await writeSummary(results.path, summary) : undefined;
+    return {
+      summary,
+      resultsPath: results?.path,
+      summaryPath,
+      ...(outcome.pausedAtRow === undefined ? {} : { stoppedBeforeRow: outcome.pausedAtRow }),
+      ...(outcome.stopReason === undefined ? {} : { keyProblem: outcome.stopReason }),
+    };
+  } finally {
+    await results?.close();
+  }
+}
+
+/** `users.csv` at 2025-03-01T09:30:00Z → `users.results-20250301-093000.csv` (UTC). */
+export function defaultResultsName(input: string, at: Date): string {
+  const base = path.basename(input).replace(/\.csv$/i, '');
+  const stamp = at
+    .toISOString()
+    .replace(/\.\d+Z$/, '')
+    .replace(/[-:]/g, '')
+    .replace('T', '-');
+  return `${base}.results-${stamp}.csv`;
+}
+
+/** The JSON summary's path for a results path: `.csv` becomes `.summary.json`. */
+export function summaryPathFor(resultsPath: string): string {
+  return `${resultsPath.replace(/\.csv$/i, '')}.summary.json`;
+}
+
+/** `input` as the person gave it: messages name the file the way they wrote it. */
+async function openCsv(input: string): Promise<UserCsv> {
+  const bytes = await openInput(input);
+  try {
+    return await openUserCsv(bytes);
+  } catch (error) {
+    bytes.destroy();
+    throw error;
+  }
+}
+
+async function openInput(input: string): Promise<ReadStream> {
+  const shown = JSON.stringify(input);
+  const inputPath = path.resolve(input);
+  try {
+    if ((await stat(inputPath)).isDirectory()) {
+      throw new UsageError(`${shown} is a folder, not a file: give the path of the CSV file itself`);
+    }
+    const handle = await open(inputPath, 'r');
+    return handle.createReadStream();
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      const where = path.isAbsolute(input) ? '' : ` (it is relative to ${process.cwd()})`;
+      throw new UsageError(`there is no file ${shown}: check the path${where}`);
+    }
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new UsageError(`you may not read ${shown}: check the file's permissions`);
+    }
+    throw new UsageError(`cannot open ${shown} (${code ?? 'unknown error'})`);
+  }
+}
+
+/**
+ * The results CSV, written as rows are reported. Lines are flushed in small batches, so a run
+ * stopped half-way still leaves the rows already done on disk.
+ */
+class ResultsFile {
+  private pending = '';
+  private lastFlush = Date.now();
+
+  private constructor(
+    readonly path: string,
+    private readonly handle: FileHandle,
+  ) {}
+
+  /** Opens (replacing) the file the person named. Fails before any row is sent if it cannot be written. */
+  static async create(resultsPath: string): Promise<ResultsFile> {
+    try {
+      return await ResultsFile.opened(resultsPath, 'w');
+    } catch (error) {
+      throw notWritable(resultsPath, error);
+    }
+  }
+
+  /** A new file next to the input; never replaces an earlier run's results. */
+  static async createBeside(inputPath: string, at: Date): Promise<ResultsFile> {
+    const first = path.join(path.dirname(inputPath), defaultResultsName(inputPath, at));
+    for (let attempt = 1; ; attempt++) {
+      const candidate = attempt === 1 ? first : first.replace(/\.csv$/, `-${attempt}.csv`);
+      try {
+        return await ResultsFile.opened(candidate, 'wx');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 100) continue;
+        throw notWritable(candidate, error);
+      }
+    }
+  }
+
+  private static async opened(resultsPath: string, flags: 'w' | 'wx'): Promise<ResultsFile> {
+    const handle = await open(resultsPath, flags);
+    const file = new ResultsFile(resultsPath, handle);
+    await handle.write(resultsHeader());
+    return file;
+  }
+
+  async add(outcome: RowOutcome): Promise<void> {
+    this.pending += resultsLines([outcome]);
+    if (this.pending.length >= 16 * 1024 || Date.now() - this.lastFlush >= 500) await this.flush();
+  }
+
+  async finish(): Promise<void> {
+    await this.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.flush().catch(() => undefined);
+    await this.handle.close().catch(() => undefined);
+  }
+
+  private async flush(): Promise<void> {
+    const text = this.pending;
+    this.pending = '';
+    this.lastFlush = Date.now();
+    if (text !== '') await this.handle.write(text);
+  }
+}
+
+async function writeSummary(resultsPath: string, summary: RunSummary): Promise<string> {
+  const summaryPath = summaryPathFor(resultsPath);
+  const handle = await open(summaryPath, 'w').catch((error: unknown) => {
+    throw notWritable(summaryPath, error);
+  });
+  try {
+    await handle.write(`${JSON.stringify(summary, null, 2)}\n`);
+  } finally {
+    await handle.close();
+  }
+  return summaryPath;
+}
+
+function notWritable(target: string, error: unknown): UsageError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const shown = JSON.stringify(target);
+  const why =
+    code === 'ENOENT'
+      ? 'its folder does not exist'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'you may not write there'
+        : code === 'EISDIR'
+          ? 'that is a folder'
+          : `${code ?? 'unknown error'}`;
+  return new UsageError(`cannot write the results to ${shown}: ${why}; choose another place with --out`);
+}

@@ -1,0 +1,166 @@
+/**
+ * `npm run demo`: the whole product on this machine in a few seconds. The embedded stack (s3rver
+ * as the bucket, the JumpCloud simulator, the Secrets Manager double and the real Lambda handler
+ * in a local runtime) takes examples/users.csv dropped under incoming/, exactly as the deployed
+ * function would; the demo shows progress, prints the results and saves them to ./demo-output/.
+ *
+ *   npm run demo                         the example file
+ *   npm run demo -- my-file.csv          your own file (nothing leaves this machine)
+ *   npm run demo -- --out some/folder    where to save the results
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse } from 'csv-parse/sync';
+import { startProgressBar } from '../cli/progress';
+import { humanReport } from '../cli/report';
+import { runLocalFile } from '../cli/run-file';
+import type { RowOutcome, RowStatus } from '../lambda/domain';
+import { startEmbeddedStack } from './embedded-stack';
+
+const EXAMPLE_FILE = path.join(__dirname, '..', 'examples', 'users.csv');
+
+/** Someone HR does not know is already in JumpCloud: the example file lists her again. */
+const EXISTING_PERSON = {
+  username: 'akhan',
+  email: 'aisha.khan@example.com',
+  firstname: 'Aisha',
+  lastname: 'Khan',
+  created: '2024-09-02T08:15:00.000Z',
+};
+
+/**
+ * JumpCloud publishes no rate limit (API notes, "Rate limits"): these make the client meet 429s
+ * and back off, as it does against the real API, without making the demo slow.
+ */
+const SIMULATOR = { latencyMs: { min: 40, max: 160 }, rateLimit: { requestsPerSecond: 20, burst: 8 } };
+
+async function demo(): Promise<number> {
+  const started = Date.now();
+  const { values, positionals } = parseArgs({
+    options: { out: { type: 'string', default: 'demo-output' } },
+    allowPositionals: true,
+  });
+  const file = positionals[0] ?? EXAMPLE_FILE;
+  const shownFile = path.relative(process.cwd(), path.resolve(file));
+
+  // The same engine, without JumpCloud: how many rows the function will send (for the progress bar).
+  const check = await runLocalFile({ input: file, out: false }).catch((error: unknown) => {
+    process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n`);
+    return undefined;
+  });
+  if (!check) return 2;
+  const toSend = check.summary.counts.would_create;
+
+  say('Starting the local stack on 127.0.0.1: S3 (s3rver), the JumpCloud simulator, a Secrets Manager');
+  say('double, and a local Lambda runtime running the real handler (lambda/handler.ts)...');
+  const stack = await startEmbeddedStack({
+    simulator: SIMULATOR,
+    // The function's JSON logs and metrics are for CloudWatch; here they would drown the results.
+    environment: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+  });
+  try {
+    stack.simulator.seedUser(EXISTING_PERSON);
+    say(
+      `JumpCloud simulator: ${stack.simulator.url}  (already holds ${EXISTING_PERSON.username}, ${EXISTING_PERSON.email})`,
+    );
+    const key = `incoming/${path.basename(file)}`;
+    say(
+      `Uploading ${shownFile} to s3://${stack.bucket}/${key}  (${check.summary.rows} rows, ${toSend} valid)`,
+    );
+    say('');
+
+    const uploaded = await stack.upload(key, await readFile(file));
+    const bar = startProgressBar({
+      total: toSend,
+      label: 'JumpCloud',
+      stream: process.stderr,
+      enabled: true,
+    });
+    const ticker = setInterval(() => {
+      const { answered, throttled } = jumpCloudTraffic(stack.simulator.requests);
+      bar.update(answered, throttled > 0 ? `(${throttled} throttled requests retried)` : '');
+    }, 100);
+    await stack.lambda.idle();
+    clearInterval(ticker);
+    bar.stop();
+
+    const results = await stack.resultsOf(uploaded);
+    if (!results) {
+      const failed = stack.lambda.invocations.filter((invocation) => invocation.error).map((i) => i.error);
+      process.stderr.write(`demo: the function wrote no results. ${failed.join('; ')}\n`);
+      return 1;
+    }
+
+    const outDir = path.resolve(values.out);
+    await mkdir(outDir, { recursive: true });
+    const resultsPath = path.join(outDir, path.basename(results.resultsKey));
+    const summaryPath = resultsPath.replace(/\.csv$/, '.summary.json');
+    await writeFile(resultsPath, results.resultsCsv);
+    await writeFile(summaryPath, `${JSON.stringify(results.summary, null, 2)}\n`);
+
+    const outcomes = outcomesOf(results.resultsCsv);
+    const report = humanReport(
+      { kind: 'run', summary: results.summary, outcomes, resultsPath, summaryPath, exitCode: 0 },
+      process.stdout.isTTY === true && process.env.NO_COLOR === undefined,
+    );
+    process.stdout.write(`${report.replace(/\n$/, '')}\n`);
+    const { throttled } = jumpCloudTraffic(stack.simulator.requests);
+    say(
+      `\nThe function wrote s3://${stack.bucket}/${results.resultsKey} in ${stack.lambda.invocations.length} ` +
+        `invocation(s); JumpCloud throttled ${throttled} request(s), each retried.`,
+    );
+    const shownResults = path.relative(process.cwd(), resultsPath);
+    const open = shownResults.startsWith('..') ? resultsPath : shownResults;
+    say(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Open ${open} in a spreadsheet.`);
+    return 0;
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** Create requests JumpCloud answered (not throttled, not dropped), and the throttled ones. */
+function jumpCloudTraffic(requests: readonly { method: string; status: number }[]): {
+  answered: number;
+  throttled: number;
+} {
+  let answered = 0;
+  let throttled = 0;
+  for (const request of requests) {
+    if (request.status === 429) throttled++;
+    else if (request.method === 'POST' && request.status !== 0) answered++;
+  }
+  return { answered, throttled };
+}
+
+/** The rows as the results file has them (what HR opens), for the table. */
+function outcomesOf(csv: string): RowOutcome[] {
+  const records = parse(csv, { bom: true, columns: true, skip_empty_lines: true }) as Record<
+    string,
+    string
+  >[];
+  return records.map((record) => ({
+    row: Number(record.row),
+    status: record.status as RowStatus,
+    username: record.username ?? '',
+    email: record.email ?? '',
+    jumpcloudId: record.jumpcloud_id ?? '',
+    message: record.message ?? '',
+  }));
+}
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+demo().then(
+  (code) => {
+    process.exitCode = code;
+    // Keep-alive sockets of SDK clients must not hold the demo open once everything has stopped.
+    setTimeout(() => process.exit(code), 2_000).unref();
+  },
+  (error: unknown) => {
+    process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);
