@@ -115,6 +115,7 @@ ${EXIT_CODES_HELP}`,
           kind: options.dryRun ? 'dry-run' : 'run',
           out: options.out,
           json: options.json === true,
+          concurrency: options.concurrency,
           openDirectory: async () => {
             const apiKey = await readApiKey({
               env: process.env,

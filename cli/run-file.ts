@@ -29,8 +29,13 @@ export interface RunLocalFileOptions {
   out?: string | false;
   /** Called once per row, in input order, after the row is in the results file. */
   onOutcome?: (outcome: RowOutcome) => void;
-  /** Asked before each new row is taken: true stops taking rows (Ctrl-C); rows in flight finish. */
+  /** Asked before each new row is taken: true stops taking rows (Ctrl-C); rows already taken finish. */
   shouldStop?: () => boolean;
+  /**
+   * Rows taken ahead of the oldest one not yet reported (the engine's default: 256). Smaller makes
+   * `shouldStop` take effect sooner, since every row taken is sent even after a stop.
+   */
+  maxPending?: number;
   log?: Log;
   /** The clock for the start and end times and the default results name. */
   now?: () => Date;
@@ -100,6 +105,7 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
       directory: options.directory,
       dryRun: options.dryRun,
       shouldPause: options.shouldStop,
+      maxPending: options.maxPending,
       log: options.log,
       onOutcome: async (row) => {
         await results?.add(row);

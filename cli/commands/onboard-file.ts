@@ -18,7 +18,12 @@ export interface OnboardFileOptions {
   json: boolean;
   /** Opens JumpCloud once the file is known to be readable (asks for the key then). Absent: validate. */
   openDirectory?: () => Promise<UserDirectory>;
+  /** Requests in flight at most: bounds the rows taken ahead, so Ctrl-C stops within a few rows. */
+  concurrency?: number;
 }
+
+/** Rows taken ahead per request in flight: enough to keep JumpCloud busy, few enough to stop soon. */
+const ROWS_AHEAD_PER_REQUEST = 8;
 
 export async function onboardFile(options: OnboardFileOptions): Promise<number> {
   const machine = options.json || !process.stdout.isTTY;
@@ -30,7 +35,7 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
     if (stopRequested) process.exit(130);
     stopRequested = true;
     process.stderr.write(
-      '\nStopping: rows already sent are finished and written. Press Ctrl-C again to quit at once.\n',
+      '\nStopping: the rows already started are finished and written. Press Ctrl-C again to quit at once.\n',
     );
   };
   process.on('SIGINT', onInterrupt);
@@ -49,6 +54,7 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
       dryRun: options.kind === 'dry-run',
       out: options.out,
       shouldStop: () => stopRequested,
+      ...(options.concurrency ? { maxPending: options.concurrency * ROWS_AHEAD_PER_REQUEST } : {}),
       onOutcome: (outcome) => {
         outcomes.push(outcome);
         progress.add(outcome);

@@ -329,6 +329,39 @@ describe('jc-onboard run', () => {
     expect(simulator.requests).toHaveLength(0);
   });
 
+  it('on Ctrl-C finishes the rows already sent, writes them, and exits 1 naming the first row not processed', async () => {
+    // Prepare: a slow JumpCloud and one request at a time, so the run is still going when stopped.
+    const slow = await startJumpCloudSimulator({ apiKey: API_KEY, latencyMs: 150 });
+    const file = path.join(folder, 'many.csv');
+    const rows = Array.from({ length: 40 }, (_, i) => `user${i},user${i}@example.com`);
+    await writeFile(file, `username,email\n${rows.join('\n')}\n`);
+    const out = path.join(folder, 'many.results.csv');
+    try {
+      const args = ['run', file, '--api-url', slow.url, '--concurrency', '1', '--out', out];
+      const running = start(process.execPath, [JC_ONBOARD, ...args], { env: withKey() });
+      while (slow.users().length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+
+      // Act
+      running.child.kill('SIGINT');
+      const result = await running.exited;
+
+      // Assess: every row in the results was done, and JumpCloud holds exactly those users.
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('Stopping');
+      const { summary } = report(result.stdout);
+      const records = csvRecords(await readFile(out, 'utf8'));
+      expect(records.length).toBeLessThan(40);
+      expect(records.every((r) => r.status === 'created')).toBe(true);
+      expect(records.map((r) => r.username)).toEqual(slow.users().map((user) => user.username));
+      const firstNotDone = records.length + 2;
+      expect(summary).toMatchObject({
+        notices: [expect.stringContaining(`stopped on request before row ${firstNotDone}`)],
+      });
+    } finally {
+      await slow.close();
+    }
+  });
+
   it.skipIf(!hasScript)(
     'asks for the key on a terminal without echoing it, then creates the users',
     async () => {
