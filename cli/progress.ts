@@ -4,7 +4,7 @@
  * machine-readable.
  */
 import { Presets, SingleBar } from 'cli-progress';
-import type { RowOutcome } from '../lambda/domain';
+import type { RowOutcome, RowStatus } from '../lambda/domain';
 import { emptyCounts } from '../lambda/results/results-file';
 import { countsLine } from './report';
 
@@ -47,14 +47,17 @@ export function startProgressBar(options: {
 }
 
 /** A bar counting rows as the engine reports them, with the counts so far. */
-export function rowProgress(bar: ProgressBar): { add(outcome: RowOutcome): void; stop(): void } {
+export function rowProgress(
+  bar: ProgressBar,
+  words?: (status: RowStatus) => string,
+): { add(outcome: RowOutcome): void; stop(): void } {
   const counts = emptyCounts();
   let done = 0;
   return {
     add(outcome) {
       counts[outcome.status] += 1;
       done += 1;
-      bar.update(done, countsLine(counts));
+      bar.update(done, countsLine(counts, words));
     },
     stop() {
       bar.stop();

@@ -101,18 +101,30 @@ async function demo(): Promise<number> {
 
     const outcomes = outcomesOf(results.resultsCsv);
     const report = humanReport(
-      { kind: 'run', summary: results.summary, outcomes, resultsPath, summaryPath, exitCode: 0 },
+      {
+        kind: 'run',
+        summary: results.summary,
+        outcomes,
+        resultsPath: shown(resultsPath),
+        summaryPath: shown(summaryPath),
+        exitCode: 0,
+      },
       process.stdout.isTTY === true && process.env.NO_COLOR === undefined,
     );
     process.stdout.write(`${report.replace(/\n$/, '')}\n`);
     const { throttled } = jumpCloudTraffic(stack.simulator.requests);
+    const invocations = stack.lambda.invocations.length;
+    const backoff =
+      throttled > 0
+        ? `JumpCloud throttled ${throttled} request(s); the client backed off and retried each.`
+        : '';
     say(
-      `\nThe function wrote s3://${stack.bucket}/${results.resultsKey} in ${stack.lambda.invocations.length} ` +
-        `invocation(s); JumpCloud throttled ${throttled} request(s), each retried.`,
+      `\nThe function wrote s3://${stack.bucket}/${results.resultsKey} ` +
+        `(${invocations} invocation${invocations === 1 ? '' : 's'}). ${backoff}`.trimEnd(),
     );
-    const shownResults = path.relative(process.cwd(), resultsPath);
-    const open = shownResults.startsWith('..') ? resultsPath : shownResults;
-    say(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Open ${open} in a spreadsheet.`);
+    say(
+      `Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Open ${shown(resultsPath)} in a spreadsheet.`,
+    );
     return 0;
   } finally {
     await stack.stop();
@@ -147,6 +159,12 @@ function outcomesOf(csv: string): RowOutcome[] {
     jumpcloudId: record.jumpcloud_id ?? '',
     message: record.message ?? '',
   }));
+}
+
+/** A path below the current folder as a relative one (shorter to read), any other as it is. */
+function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }
 
 function say(line: string): void {

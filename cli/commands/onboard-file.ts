@@ -6,7 +6,14 @@ import type { RowOutcome, UserDirectory } from '../../lambda/domain';
 import { UnreadableFileError } from '../../lambda/errors';
 import { EXIT_ROWS_NOT_DONE, EXIT_USAGE, exitCodeOf, UsageError } from '../exit-codes';
 import { rowProgress, startProgressBar } from '../progress';
-import { colourFor, type FinishedRun, humanReport, jsonReport, type RunKind } from '../report';
+import {
+  colourFor,
+  type FinishedRun,
+  humanReport,
+  jsonReport,
+  type RunKind,
+  validateStatusWord,
+} from '../report';
 import { inspectLocalFile, type LocalFileCheck, runLocalFile } from '../run-file';
 
 export interface OnboardFileOptions {
@@ -45,6 +52,7 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
     options.kind === 'validate' ? 'Checking' : options.kind === 'dry-run' ? 'Looking up' : 'Onboarding';
   const progress = rowProgress(
     startProgressBar({ total: check.rows, label, stream: process.stderr, enabled: !machine }),
+    options.kind === 'validate' ? validateStatusWord : undefined,
   );
   let run: Awaited<ReturnType<typeof runLocalFile>>;
   try {
