@@ -14,7 +14,7 @@ import {
   type RunKind,
   validateStatusWord,
 } from '../report';
-import { inspectLocalFile, type LocalFileCheck, runLocalFile } from '../run-file';
+import { inspectLocalFile, type LocalFileCheck, type LocalRun, runLocalFile } from '../run-file';
 
 export interface OnboardFileOptions {
   file: string;
@@ -54,7 +54,7 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
     startProgressBar({ total: check.rows, label, stream: process.stderr, enabled: !machine }),
     options.kind === 'validate' ? validateStatusWord : undefined,
   );
-  let run: Awaited<ReturnType<typeof runLocalFile>>;
+  let run: LocalRun;
   try {
     run = await runLocalFile({
       input: options.file,
