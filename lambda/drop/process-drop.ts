@@ -5,9 +5,9 @@
  * Long files: when the invocation's time runs low, the rows reported so far are checkpointed in
  * the run record, the claim is released, and a follow-on invocation of the same function picks
  * the file up where it stopped (see README, "What happens when..."). Asynchronous self-invocation
- * was chosen over an S3 or SQS hop because it needs no extra infrastructure, only
- * lambda:InvokeFunction on the function itself, and does not pass through a service Lambda's
- * recursive-loop detection counts.
+ * was chosen over an S3 or SQS hop because it needs no extra infrastructure and only
+ * lambda:InvokeFunction on the function itself; like any hop, Lambda's recursive-loop detection
+ * counts it, hence MAX_INVOCATIONS.
  */
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';

@@ -45,6 +45,14 @@ export function createRowValidator(options: RowValidatorOptions = {}): (row: Sou
     }
     const attributes = readAttributes(source.cells);
     problems.push(...attributes.problems);
+    // The results file shows the username and email: a password equal to either would show too.
+    const password = cellText(source.cells.password).toLowerCase();
+    if (
+      password !== '' &&
+      [source.cells.username, source.cells.email].some((cell) => cellText(cell).toLowerCase() === password)
+    ) {
+      problems.push('password: must not be the same as the username or the email');
+    }
 
     const keys = {
       username: cellText(source.cells.username).toLowerCase(),
@@ -57,8 +65,8 @@ export function createRowValidator(options: RowValidatorOptions = {}): (row: Sou
       return {
         row: source.row,
         ok: false,
-        username: cellText(source.cells.username),
-        email: cellText(source.cells.email),
+        username: withoutPassword(cellText(source.cells.username), source.cells.password),
+        email: withoutPassword(cellText(source.cells.email), source.cells.password),
         message: finalMessage(problems.join('; '), source.cells.password),
       };
     }
@@ -402,13 +410,17 @@ const MASKS = ['[password]', '***', '[hidden]'];
  * rebuild it), the message is withheld.
  */
 function finalMessage(message: string, password: string | undefined): string {
-  const secrets = [...new Set([password ?? '', cellText(password)])].filter((secret) => secret !== '');
-  const leaks = (text: string) => secrets.some((secret) => text.includes(secret));
+  // Compared ignoring case: some checks quote a value lower-cased (emails are normalised).
+  const secrets = [...new Set([password ?? '', cellText(password)])]
+    .filter((secret) => secret !== '')
+    .map((secret) => secret.toLowerCase());
+  const leaks = (text: string) => secrets.some((secret) => text.toLowerCase().includes(secret));
   const mask = (text: string) => {
     let masked = text;
     for (let round = 0; round < 5 && leaks(masked); round++) {
       for (const secret of secrets) {
-        masked = masked.split(secret).join(MASKS.find((candidate) => !candidate.includes(secret)) ?? '');
+        const replacement = MASKS.find((candidate) => !candidate.toLowerCase().includes(secret)) ?? '';
+        masked = masked.replace(new RegExp(escapeRegExp(secret), 'gi'), () => replacement);
       }
     }
     return masked;
@@ -418,4 +430,14 @@ function finalMessage(message: string, password: string | undefined): string {
   );
   const safe = mask(quoted);
   return leaks(safe) ? WITHHELD_MESSAGE : safe;
+}
+
+/** A cell shown in the results of an invalid row, masked if the password was typed into it too. */
+function withoutPassword(value: string, password: string | undefined): string {
+  const secret = cellText(password).toLowerCase();
+  return secret !== '' && value.toLowerCase().includes(secret) ? '[password]' : value;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

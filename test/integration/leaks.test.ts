@@ -331,9 +331,9 @@ describe('secrets never leak', () => {
 });
 
 describe('a password typed into another column as well', () => {
-  // The validator masks the password in its messages when another cell holds it too (see
-  // finalMessage in lambda/users/validate-row.ts). These show where that falls short.
-  it('BUG the results never show a password that was also typed into the email column', async () => {
+  // The validator refuses such a row and masks the password in its message and in the username
+  // and email it shows (lambda/users/validate-row.ts).
+  it('the results never show a password that was also typed into the email column', async () => {
     // Prepare: HR pasted the password into the Email cell too.
     const password = canary('CANARY-PW-', (u) => `${u}-ok`);
     const text = `Username,Email,Password\r\njo,${password.value},${password.value}\r\n`;
@@ -351,7 +351,7 @@ describe('a password typed into another column as well', () => {
     expect(await whereCanariesShow([password])).toEqual([]);
   });
 
-  it('BUG the results never show a password that was also typed into the username column', async () => {
+  it('the results never show a password that was also typed into the username column', async () => {
     const password = canary('CANARY-PW-', (u) => `${u}-ok`);
     const text = `Username,Email,Password\r\n${password.value},kim-at-example.com,${password.value}\r\n`;
 

@@ -547,6 +547,16 @@ describe('messages', () => {
     );
   });
 
+  it('refuse a password equal to the username or email, and show neither in the row', () => {
+    const asEmail = validate({ username: 'jo', email: 'Jo@Example.com', password: 'jo@example.com' });
+    const asUsername = validate({ username: 'Hunter2x', email: 'kim-at-example.com', password: 'hunter2X' });
+
+    expect(asEmail).toMatchObject({ ok: false, email: '[password]', username: 'jo' });
+    expect(messageOf(asEmail)).toBe('password: must not be the same as the username or the email');
+    expect(asUsername).toMatchObject({ ok: false, username: '[password]' });
+    expect(messageOf(asUsername).toLowerCase()).not.toContain('hunter2x');
+  });
+
   it('never show the start of a long password cut off by shortening', () => {
     const password = `P${'w0rd'.repeat(20)}`;
 
