@@ -32,10 +32,10 @@ export interface RunLocalFileOptions {
   /** Asked before each new row is taken: true stops taking rows (Ctrl-C); rows already taken finish. */
   shouldStop?: () => boolean;
   /**
-   * Rows taken ahead of the oldest one not yet reported (the engine's default: 256). Smaller makes
-   * `shouldStop` take effect sooner, since every row taken is sent even after a stop.
+   * Rows handed to the directory and not yet answered (the engine's default: 16). About twice the
+   * client's concurrency keeps JumpCloud busy; these rows are still sent after `shouldStop`.
    */
-  maxPending?: number;
+  maxInFlight?: number;
   log?: Log;
   /** The clock for the start and end times and the default results name. */
   now?: () => Date;
@@ -105,7 +105,7 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
       directory: options.directory,
       dryRun: options.dryRun,
       shouldPause: options.shouldStop,
-      maxPending: options.maxPending,
+      maxInFlight: options.maxInFlight,
       log: options.log,
       onOutcome: async (row) => {
         await results?.add(row);

@@ -25,12 +25,12 @@ export interface OnboardFileOptions {
   json: boolean;
   /** Opens JumpCloud once the file is known to be readable (asks for the key then). Absent: validate. */
   openDirectory?: () => Promise<UserDirectory>;
-  /** Requests in flight at most: bounds the rows taken ahead, so Ctrl-C stops within a few rows. */
+  /** Requests in flight at most: sizes the rows handed to the client, so Ctrl-C stops within a few rows. */
   concurrency?: number;
 }
 
-/** Rows taken ahead per request in flight: enough to keep JumpCloud busy, few enough to stop soon. */
-const ROWS_AHEAD_PER_REQUEST = 8;
+/** Rows handed to the client per request it may have in flight: keeps JumpCloud busy, stops soon on Ctrl-C. */
+const ROWS_IN_FLIGHT_PER_REQUEST = 2;
 
 export async function onboardFile(options: OnboardFileOptions): Promise<number> {
   const machine = options.json || !process.stdout.isTTY;
@@ -62,7 +62,7 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
       dryRun: options.kind === 'dry-run',
       out: options.out,
       shouldStop: () => stopRequested,
-      ...(options.concurrency ? { maxPending: options.concurrency * ROWS_AHEAD_PER_REQUEST } : {}),
+      ...(options.concurrency ? { maxInFlight: options.concurrency * ROWS_IN_FLIGHT_PER_REQUEST } : {}),
       onOutcome: (outcome) => {
         outcomes.push(outcome);
         progress.add(outcome);
