@@ -177,7 +177,7 @@ export const COLUMN_SPECS: readonly ColumnSpec[] = [
     'mobile_number',
     'mobile',
     ['Mobile', 'Mobile Phone', 'Mobile Number', 'Cell', 'Cell Phone'],
-    '+44 7700 900123',
+    '0044 7700 900123',
   ),
   phoneColumn('home_number', 'home', ['Home Phone', 'Home Phone Number', 'Home Telephone']),
   phoneColumn('work_number', 'work', [

@@ -142,18 +142,20 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
 
   const summaryOf = (csv: UserCsv | undefined, extra: readonly RowOutcome[], fileError?: string): RunSummary => {
     const counts = addCounts(addCounts(emptyCounts(), record.counts), countOf(extra));
+    const rows = Object.values(counts).reduce((sum, n) => sum + n, 0);
     return {
       input: { bucket: drop.bucket, key: drop.key, etag: drop.eTag, versionId: drop.versionId },
       results: { key: names.resultsKey },
       dryRun: false,
       startedAt: record.startedAt,
       finishedAt: new Date(now()).toISOString(),
-      rows: Object.values(counts).reduce((sum, n) => sum + n, 0),
+      rows,
       counts,
       unknownColumns: [...(csv?.unknownColumns ?? [])],
       notices: [
         ...(csv?.notices ?? []),
         ...(record.invocations > 1 ? [`processed over ${record.invocations} invocations`] : []),
+        ...(csv && rows === 0 && fileError === undefined ? ['the file has a header but no rows'] : []),
       ],
       ...(fileError === undefined ? {} : { fileError }),
       invocations: record.invocations,

@@ -22,6 +22,16 @@ export function neutraliseFormula(value: string): string {
   return FORMULA_START.test(value) ? `'${value}` : value;
 }
 
+/**
+ * Longest cell written. An invalid row may hold a huge cell (a pasted document); Excel cannot
+ * show more than 32,767 characters in a cell and nobody needs more than the start to find it.
+ */
+export const MAX_CELL_LENGTH = 1_000;
+
+function shorten(value: string): string {
+  return value.length > MAX_CELL_LENGTH ? `${value.slice(0, MAX_CELL_LENGTH - 1)}…` : value;
+}
+
 function toRecord(outcome: RowOutcome): string[] {
   return [
     String(outcome.row),
@@ -30,7 +40,7 @@ function toRecord(outcome: RowOutcome): string[] {
     outcome.email,
     outcome.jumpcloudId,
     outcome.message,
-  ].map(neutraliseFormula);
+  ].map((cell) => neutraliseFormula(shorten(cell)));
 }
 
 /** The header line of the results CSV, with the BOM Excel needs. */

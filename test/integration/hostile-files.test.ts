@@ -87,11 +87,12 @@ describe('files that cannot be a users CSV: one clear file-level message, nothin
 });
 
 describe('files that are CSV, however saved', () => {
-  it('a header and no rows: an empty results file, nothing sent, no error', async () => {
+  it('a header and no rows: an empty results file, nothing sent, no error, a notice saying so', async () => {
     const { results, rows } = await dropFile('header-only', 'Username,Email,First Name\r\n');
 
     expect(rows).toEqual([]);
     expect(results.summary.fileError).toBeUndefined();
+    expect(results.summary.notices).toContain('the file has a header but no rows');
     expect(stack.simulator.requests).toHaveLength(0);
   });
 
@@ -202,7 +203,8 @@ describe('files that are CSV, however saved', () => {
       `ana,ana@example.com,${mega('d')},blue\r\n` +
       `bob,bob@example.com,fine,${mega('c')}\r\n` +
       `cid,cid@example.com,"${mega('q')}",green\r\n` +
-      'dan,dan@example.com,short,red\r\n';
+      'dan,dan@example.com,short,red\r\n' +
+      `${mega('u')},eve@example.com,short,red\r\n`;
 
     const { results, rows } = await dropFile('mega-cell', text);
 
@@ -211,6 +213,7 @@ describe('files that are CSV, however saved', () => {
       [3, 'created'],
       [4, 'invalid'],
       [5, 'created'],
+      [6, 'invalid'],
     ]);
     expect(rows[0]?.message).toMatch(/description: is longer than 1024 characters/);
     expect(results.summary.unknownColumns).toEqual(['Favourite Colour']);

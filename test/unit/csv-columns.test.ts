@@ -285,3 +285,11 @@ describe('the template', () => {
     expect(SUPPORTED_COLUMNS.every((column) => column.description.length > 0)).toBe(true);
   });
 });
+
+describe('the template', () => {
+  it('has no example cell a spreadsheet would run as a formula', async () => {
+    const { TEMPLATE_EXAMPLE_ROW } = await import('../../lambda/users/template');
+
+    expect(TEMPLATE_EXAMPLE_ROW.filter((cell) => /^[=+\-@\t\r]/.test(cell))).toEqual([]);
+  });
+});

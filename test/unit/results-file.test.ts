@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import type { RowOutcome } from '../../lambda/domain';
-import { neutraliseFormula, RESULT_COLUMNS, resultsCsv } from '../../lambda/results/results-file';
+import { MAX_CELL_LENGTH, neutraliseFormula, RESULT_COLUMNS, resultsCsv } from '../../lambda/results/results-file';
 
 const outcome = (row: number, changes: Partial<RowOutcome> = {}): RowOutcome => ({
   row,
@@ -50,6 +50,14 @@ describe('results file', () => {
       expect(records[1]?.[5]).toBe(`'${value}`);
     },
   );
+
+  it('cuts a huge cell to its start, so the file still opens in a spreadsheet', () => {
+    const text = resultsCsv([outcome(2, { status: 'invalid', username: 'x'.repeat(1_000_000) })]);
+
+    const records = parse(text, { bom: true }) as string[][];
+
+    expect(records[1]?.[2]).toBe(`${'x'.repeat(MAX_CELL_LENGTH - 1)}…`);
+  });
 
   it('leaves ordinary text alone', () => {
     expect(neutraliseFormula('Ana-María O’Neil')).toBe('Ana-María O’Neil');
