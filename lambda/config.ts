@@ -12,7 +12,10 @@ const prefix = (fallback: string) =>
     .transform((value) => (value === '' || value.endsWith('/') ? value : `${value}/`));
 
 const environmentSchema = z.object({
-  JUMPCLOUD_SECRET_ID: z.string().trim().min(1, 'is required: the Secrets Manager id or ARN of the JumpCloud API key'),
+  JUMPCLOUD_SECRET_ID: z
+    .string()
+    .trim()
+    .min(1, 'is required: the Secrets Manager id or ARN of the JumpCloud API key'),
   JUMPCLOUD_API_URL: z
     .string()
     .trim()
@@ -50,7 +53,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const prefixes = [value.INCOMING_PREFIX, value.OUTCOMES_PREFIX, value.STATE_PREFIX];
   // Results and state written under INCOMING_PREFIX would trigger the function again.
   if (prefixes.some((p, i) => prefixes.some((q, j) => i !== j && p.startsWith(q)))) {
-    throw new ConfigurationError('Invalid configuration: INCOMING_PREFIX, OUTCOMES_PREFIX and STATE_PREFIX must not overlap');
+    throw new ConfigurationError(
+      'Invalid configuration: INCOMING_PREFIX, OUTCOMES_PREFIX and STATE_PREFIX must not overlap',
+    );
   }
   return {
     secretId: value.JUMPCLOUD_SECRET_ID,

@@ -5,7 +5,15 @@
  */
 
 /** What became of one input row. `would_*` only in a dry run. */
-export const ROW_STATUSES = ['created', 'updated', 'exists', 'invalid', 'failed', 'would_create', 'would_update'] as const;
+export const ROW_STATUSES = [
+  'created',
+  'updated',
+  'exists',
+  'invalid',
+  'failed',
+  'would_create',
+  'would_update',
+] as const;
 export type RowStatus = (typeof ROW_STATUSES)[number];
 
 /**

@@ -3,13 +3,14 @@
  * drops, hands each to processDrop, logs one line per file and publishes the metrics the alarms
  * watch. All the work is in lambda/drop and lambda/onboarding.
  */
+
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, S3Event } from 'aws-lambda';
 import { type Config, readConfig } from './config';
 import { forgetJumpCloudCredentials, getJumpCloudCredentials } from './credentials';
-import { decodeEventKey, type Drop, isUsersFile } from './drop/drop';
+import { type Drop, decodeEventKey, isUsersFile } from './drop/drop';
 import { type DropResult, FileFailedError, processDrop } from './drop/process-drop';
 import { JumpCloudClient } from './jumpcloud/client';
 import { createLogger, SERVICE_NAME } from './logging';
@@ -25,7 +26,10 @@ export interface HandlerResult {
 }
 
 const logger = createLogger();
-const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'JumpCloudOnboarding', serviceName: SERVICE_NAME });
+const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'JumpCloudOnboarding',
+  serviceName: SERVICE_NAME,
+});
 // SDK clients are created once per container: they read AWS_ENDPOINT_URL_* like any AWS tool.
 const s3 = new S3Client({});
 const lambda = new LambdaClient({});
@@ -49,11 +53,20 @@ export async function handler(event: S3Event | ContinuationEvent, context: Conte
         remainingTimeMs: () => context.getRemainingTimeInMillis(),
         openDirectory: async () => {
           const credentials = await getJumpCloudCredentials(settings.secretId);
-          return new JumpCloudClient({ baseUrl: settings.apiUrl, ...credentials, concurrency: settings.concurrency, log: logger });
+          return new JumpCloudClient({
+            baseUrl: settings.apiUrl,
+            ...credentials,
+            concurrency: settings.concurrency,
+            log: logger,
+          });
         },
         continueLater: (next) => continueLater(next, context.functionName),
       });
-      files.push({ key: drop.key, result: result.kind, resultsKey: result.kind === 'completed' ? result.resultsKey : undefined });
+      files.push({
+        key: drop.key,
+        result: result.kind,
+        resultsKey: result.kind === 'completed' ? result.resultsKey : undefined,
+      });
       if (result.kind === 'completed') recordFile(drop, result.summary, result.resultsKey);
     } catch (error) {
       // The key may have been replaced since it was cached; the retry must read it again.
@@ -61,7 +74,8 @@ export async function handler(event: S3Event | ContinuationEvent, context: Conte
       const message = error instanceof Error ? error.message : String(error);
       failures.push(`${drop.key}: ${message}`);
       metrics.addMetric('FilesFailed', MetricUnit.Count, 1);
-      if (error instanceof FileFailedError && error.summary) recordFile(drop, error.summary, error.summary.results.key);
+      if (error instanceof FileFailedError && error.summary)
+        recordFile(drop, error.summary, error.summary.results.key);
       logger.error('File failed; Lambda will retry it', { key: drop.key, error: message });
     }
   }

@@ -16,5 +16,8 @@ export function redactSecrets(key: string, value: unknown): unknown {
 }
 
 export function createLogger(): Logger {
-  return new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME, jsonReplacerFn: redactSecrets });
+  return new Logger({
+    serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME,
+    jsonReplacerFn: redactSecrets,
+  });
 }

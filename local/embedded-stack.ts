@@ -6,10 +6,14 @@
  * tests, so what they show is what the Lambda does.
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { RunSummary } from '../lambda/results/results-file';
-import { type JumpCloudSimulator, type SimulatorOptions, startJumpCloudSimulator } from './jumpcloud-simulator';
-import { type LocalLambda, startLocalLambda } from './lambda-runtime';
 import { dropNames } from '../lambda/drop/drop';
+import type { RunSummary } from '../lambda/results/results-file';
+import {
+  type JumpCloudSimulator,
+  type SimulatorOptions,
+  startJumpCloudSimulator,
+} from './jumpcloud-simulator';
+import { type LocalLambda, startLocalLambda } from './lambda-runtime';
 import { type LocalS3, type ObjectCreatedEvent, objectCreatedEvent, startLocalS3 } from './s3-server';
 import { type SecretsManagerDouble, startSecretsManagerDouble } from './secrets-manager-double';
 
@@ -67,7 +71,11 @@ export interface EmbeddedStack {
  * its configuration once, so start one embedded stack per process.
  */
 export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Promise<EmbeddedStack> {
-  const s3server: LocalS3 = await startLocalS3({ buckets: [LOCAL_BUCKET], port: options.s3Port, directory: options.s3Directory });
+  const s3server: LocalS3 = await startLocalS3({
+    buckets: [LOCAL_BUCKET],
+    port: options.s3Port,
+    directory: options.s3Directory,
+  });
   const simulator = await startJumpCloudSimulator({ ...options.simulator, apiKey: LOCAL_API_KEY });
   const secrets = await startSecretsManagerDouble({
     secrets: { [LOCAL_SECRET_ID]: options.secretString ?? JSON.stringify({ apiKey: LOCAL_API_KEY }) },
@@ -89,7 +97,11 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   });
   // The handler's SDK clients read these variables when its module loads: import it only now.
   const { handler } = await import('../lambda/handler');
-  const lambda = await startLocalLambda({ handler, functionName: 'jumpcloud-onboarding', timeoutMs: options.functionTimeoutMs });
+  const lambda = await startLocalLambda({
+    handler,
+    functionName: 'jumpcloud-onboarding',
+    timeoutMs: options.functionTimeoutMs,
+  });
   process.env.AWS_ENDPOINT_URL_LAMBDA = lambda.endpoint;
 
   const incomingPrefix = process.env.INCOMING_PREFIX ?? 'incoming/';
@@ -113,7 +125,9 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: LOCAL_BUCKET, Prefix: prefix, ContinuationToken: token }));
+      const page = await s3.send(
+        new ListObjectsV2Command({ Bucket: LOCAL_BUCKET, Prefix: prefix, ContinuationToken: token }),
+      );
       for (const item of page.Contents ?? []) if (item.Key) keys.push(item.Key);
       token = page.NextContinuationToken;
     } while (token);
@@ -133,7 +147,10 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     return { resultsKey, resultsCsv: await readText(resultsKey), summary };
   };
   const resultsOf = (created: ObjectCreatedEvent) =>
-    readResults(dropNames({ ...created, eTag: created.eTag }, { incomingPrefix, outcomesPrefix, statePrefix }).summaryKey);
+    readResults(
+      dropNames({ ...created, eTag: created.eTag }, { incomingPrefix, outcomesPrefix, statePrefix })
+        .summaryKey,
+    );
   const resultsFor = async (key: string): Promise<DropResults | undefined> => {
     const base = key.slice(incomingPrefix.length).replace(/\.csv$/i, '');
     const summaries = (await list(`${outcomesPrefix}${base}.`)).filter((k) => k.endsWith('.summary.json'));

@@ -6,7 +6,7 @@
  * `jc-onboard simulator` use it; no real JumpCloud is reachable from here.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, STATUS_CODES, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { systemUserPostSchema } from '../lambda/jumpcloud/api-types';

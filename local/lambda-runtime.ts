@@ -85,7 +85,12 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
         invocations.push({ requestId, attempt, event, result });
         return;
       } catch (error) {
-        invocations.push({ requestId, attempt, event, error: error instanceof Error ? error.message : String(error) });
+        invocations.push({
+          requestId,
+          attempt,
+          event,
+          error: error instanceof Error ? error.message : String(error),
+        });
         if (attempt <= retryAttempts) await new Promise((resolve) => setTimeout(resolve, retryDelayMs));
       }
     }
@@ -110,12 +115,18 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
     req.on('end', () => {
       const name = match ? decodeURIComponent(match[1] ?? '') : '';
       if (!match || (name !== functionName && !name.endsWith(`:function:${functionName}`))) {
-        res.writeHead(404, { 'Content-Type': 'application/json', 'x-amzn-errortype': 'ResourceNotFoundException' });
+        res.writeHead(404, {
+          'Content-Type': 'application/json',
+          'x-amzn-errortype': 'ResourceNotFoundException',
+        });
         res.end(JSON.stringify({ Type: 'User', message: `Function not found: ${name}` }));
         return;
       }
       if (req.headers['x-amz-invocation-type'] !== 'Event') {
-        res.writeHead(400, { 'Content-Type': 'application/json', 'x-amzn-errortype': 'InvalidParameterValueException' });
+        res.writeHead(400, {
+          'Content-Type': 'application/json',
+          'x-amzn-errortype': 'InvalidParameterValueException',
+        });
         res.end(JSON.stringify({ message: 'only asynchronous (Event) invocations are served locally' }));
         return;
       }

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { S3Event } from 'aws-lambda';
+
 // s3rver ships no types; the little we use is typed here.
 // biome-ignore lint/suspicious/noExplicitAny: untyped CommonJS module
 const S3rver: any = require('s3rver');
@@ -68,7 +69,9 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       if (refusals.some((rule) => rule.method === req.method && key.startsWith(rule.keyPrefix))) {
         req.resume();
         res.writeHead(403, { 'Content-Type': 'application/xml' });
-        res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
+        res.end(
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+        );
         return;
       }
     }
@@ -114,7 +117,8 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   const listeners: ((event: ObjectCreatedEvent) => void)[] = [];
   // s3rver's sequencer is the clock in ms, which two quick uploads can share; S3's never repeats.
   let writes = 0;
-  const nextSequencer = () => `${Date.now().toString(16)}${(writes++).toString(16).padStart(6, '0')}`.toUpperCase();
+  const nextSequencer = () =>
+    `${Date.now().toString(16)}${(writes++).toString(16).padStart(6, '0')}`.toUpperCase();
   s3rver.on('event', (event: S3Event) => {
     for (const record of event.Records) {
       if (!record.eventName.startsWith('ObjectCreated')) continue;
@@ -168,7 +172,11 @@ export function objectCreatedEvent(created: ObjectCreatedEvent): S3Event {
         s3: {
           s3SchemaVersion: '1.0',
           configurationId: 'incoming-csv',
-          bucket: { name: created.bucket, ownerIdentity: { principalId: 'LOCAL' }, arn: `arn:aws:s3:::${created.bucket}` },
+          bucket: {
+            name: created.bucket,
+            ownerIdentity: { principalId: 'LOCAL' },
+            arn: `arn:aws:s3:::${created.bucket}`,
+          },
           object: {
             key: encodeS3EventKey(created.key),
             size: created.size,

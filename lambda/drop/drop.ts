@@ -40,7 +40,10 @@ export function isUsersFile(key: string, config: Pick<Config, 'incomingPrefix'>)
   return key.startsWith(config.incomingPrefix) && CSV_SUFFIX.test(key) && !key.endsWith('/');
 }
 
-export function dropNames(drop: Drop, config: Pick<Config, 'incomingPrefix' | 'outcomesPrefix' | 'statePrefix'>): DropNames {
+export function dropNames(
+  drop: Drop,
+  config: Pick<Config, 'incomingPrefix' | 'outcomesPrefix' | 'statePrefix'>,
+): DropNames {
   const below = drop.key.slice(config.incomingPrefix.length);
   const folder = path.dirname(below) === '.' ? '' : `${path.dirname(below)}/`;
   const base = path.basename(below).replace(CSV_SUFFIX, '');

@@ -12,16 +12,16 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { Config } from '../config';
+import { openUserCsv, type UserCsv } from '../csv/read-rows';
 import type { Log, RowOutcome, UserDirectory } from '../domain';
 import { InputUnavailableError, ResultsNotWritableError, UnreadableFileError } from '../errors';
-import { openUserCsv, type UserCsv } from '../csv/read-rows';
 import { onboardRows } from '../onboarding/onboard-rows';
 import {
   addCounts,
   emptyCounts,
+  type RunSummary,
   resultsHeader,
   resultsLines,
-  type RunSummary,
   type StatusCounts,
 } from '../results/results-file';
 import { createRowValidator } from '../users/validate-row';
@@ -135,12 +135,21 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
     const partKey = `${names.stateFolder}part-${String(record.parts.length + 1).padStart(5, '0')}.csv`;
     await putText(s3, drop.bucket, partKey, resultsLines(buffer), 'text/csv');
     const counts = addCounts(addCounts(emptyCounts(), record.counts), countOf(buffer));
-    await save({ parts: [...record.parts, partKey], nextRow: last.row + 1, counts, leaseUntil: leaseUntil() });
+    await save({
+      parts: [...record.parts, partKey],
+      nextRow: last.row + 1,
+      counts,
+      leaseUntil: leaseUntil(),
+    });
     buffer = [];
     lastCheckpoint = now();
   };
 
-  const summaryOf = (csv: UserCsv | undefined, extra: readonly RowOutcome[], fileError?: string): RunSummary => {
+  const summaryOf = (
+    csv: UserCsv | undefined,
+    extra: readonly RowOutcome[],
+    fileError?: string,
+  ): RunSummary => {
     const counts = addCounts(addCounts(emptyCounts(), record.counts), countOf(extra));
     const rows = Object.values(counts).reduce((sum, n) => sum + n, 0);
     return {
@@ -169,9 +178,17 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
       for (const part of record.parts) pieces.push(await getText(s3, drop.bucket, part));
       pieces.push(resultsLines(extra));
       await putText(s3, drop.bucket, names.resultsKey, pieces.join(''), 'text/csv; charset=utf-8');
-      await putText(s3, drop.bucket, names.summaryKey, `${JSON.stringify(summary, null, 2)}\n`, 'application/json');
+      await putText(
+        s3,
+        drop.bucket,
+        names.summaryKey,
+        `${JSON.stringify(summary, null, 2)}\n`,
+        'application/json',
+      );
     } catch (error) {
-      throw new ResultsNotWritableError(`could not write the results under ${names.resultsKey}: ${describe(error)}`);
+      throw new ResultsNotWritableError(
+        `could not write the results under ${names.resultsKey}: ${describe(error)}`,
+      );
     }
   };
 
@@ -211,7 +228,8 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
       interruptedAttemptStartedAt: record.interrupted ? new Date(record.startedAt) : undefined,
       // Every invocation takes at least one row, so a file always makes progress.
       shouldPause: () => !lastInvocation && taken++ > 0 && deps.remainingTimeMs() < reserveMs,
-      giveUpWhen: () => (lastInvocation && taken++ > 0 && deps.remainingTimeMs() < reserveMs ? tooLong : undefined),
+      giveUpWhen: () =>
+        lastInvocation && taken++ > 0 && deps.remainingTimeMs() < reserveMs ? tooLong : undefined,
       log,
       onOutcome: async (outcome, { stopped }) => {
         // Rows from the first stopped one on are tried again by the retry: never checkpoint them.
@@ -245,7 +263,12 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
 
     const summary = summaryOf(csv, [], result.gaveUp);
     await writeResults(summary, []);
-    await save({ status: 'done', owner: '', leaseUntil: 0, ...(result.gaveUp ? { fileError: result.gaveUp } : {}) });
+    await save({
+      status: 'done',
+      owner: '',
+      leaseUntil: 0,
+      ...(result.gaveUp ? { fileError: result.gaveUp } : {}),
+    });
     return { kind: 'completed', resultsKey: names.resultsKey, summaryKey: names.summaryKey, summary };
   } catch (error) {
     if (error instanceof FileFailedError || error instanceof ClaimLostError) throw error;
@@ -290,7 +313,10 @@ async function readInput(s3: S3Client, drop: Drop): Promise<Readable> {
     const name = error instanceof S3ServiceException ? error.name : '';
     const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
     if (status === 412 || name === 'PreconditionFailed') {
-      throw new InputUnavailableError('the file was replaced before it could be read; the newer upload is processed on its own', false);
+      throw new InputUnavailableError(
+        'the file was replaced before it could be read; the newer upload is processed on its own',
+        false,
+      );
     }
     if (name === 'NoSuchKey' || name === 'NoSuchVersion') {
       throw new InputUnavailableError('the file was deleted before it could be read', false);
@@ -307,7 +333,13 @@ async function getText(s3: S3Client, bucket: string, key: string): Promise<strin
   return (await answer.Body?.transformToString('utf-8')) ?? '';
 }
 
-async function putText(s3: S3Client, bucket: string, key: string, body: string, contentType: string): Promise<void> {
+async function putText(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  body: string,
+  contentType: string,
+): Promise<void> {
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
 }
 
@@ -319,7 +351,8 @@ function countOf(outcomes: readonly RowOutcome[]): StatusCounts {
 
 /** An error in words safe to log: our own errors' messages, or an AWS error's name and status. */
 function describe(error: unknown): string {
-  if (error instanceof S3ServiceException) return `${error.name} (HTTP ${error.$metadata.httpStatusCode ?? '?'})`;
+  if (error instanceof S3ServiceException)
+    return `${error.name} (HTTP ${error.$metadata.httpStatusCode ?? '?'})`;
   if (error instanceof Error) return error.message;
   return String(error);
 }

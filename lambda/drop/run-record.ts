@@ -26,7 +26,12 @@ export interface RunRecord {
 }
 
 export type ClaimResult =
-  | { kind: 'acquired'; record: RunRecord; etag: string; takenOver: 'no' | 'released' | 'expired' | 'retry' | 'failed' }
+  | {
+      kind: 'acquired';
+      record: RunRecord;
+      etag: string;
+      takenOver: 'no' | 'released' | 'expired' | 'retry' | 'failed';
+    }
   | { kind: 'done'; record: RunRecord }
   | { kind: 'busy'; record: RunRecord };
 
@@ -66,7 +71,8 @@ export class RunRecordStore {
               : undefined;
     if (takenOver === undefined) return { kind: 'busy', record };
 
-    const interrupted = takenOver === 'expired' || takenOver === 'retry' || takenOver === 'failed' || record.interrupted;
+    const interrupted =
+      takenOver === 'expired' || takenOver === 'retry' || takenOver === 'failed' || record.interrupted;
     const next: RunRecord = {
       ...record,
       owner,
@@ -99,7 +105,10 @@ export class RunRecordStore {
   }
 
   /** A conditional put: the new etag, or undefined when the condition did not hold. */
-  private async put(record: RunRecord, condition: { IfNoneMatch: '*' } | { IfMatch: string }): Promise<string | undefined> {
+  private async put(
+    record: RunRecord,
+    condition: { IfNoneMatch: '*' } | { IfMatch: string },
+  ): Promise<string | undefined> {
     try {
       const answer = await this.s3.send(
         new PutObjectCommand({

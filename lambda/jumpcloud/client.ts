@@ -157,7 +157,9 @@ export class JumpCloudClient implements UserDirectory {
           // Which check JumpCloud runs first is not documented: a person already in the directory
           // may be refused for, say, a weak password before the duplicate is noticed. Look first.
           const there = status === 400 ? await this.sameUserThere(user) : undefined;
-          return there ?? { status: 'failed', message: refusalMessage(exchange, [user.password, this.apiKey]) };
+          return (
+            there ?? { status: 'failed', message: refusalMessage(exchange, [user.password, this.apiKey]) }
+          );
         }
       }
       // A 429 means nothing was done (API notes, "Rate limits"); a 5xx or a lost answer may hide a create.

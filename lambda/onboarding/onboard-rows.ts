@@ -94,16 +94,24 @@ export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardR
   const send = async (checked: ValidatedRow): Promise<{ outcome: RowOutcome; stopped: boolean }> => {
     if (!checked.ok) {
       const { row, username, email, message } = checked;
-      return { outcome: { row, status: 'invalid', username, email, jumpcloudId: '', message }, stopped: false };
+      return {
+        outcome: { row, status: 'invalid', username, email, jumpcloudId: '', message },
+        stopped: false,
+      };
     }
     const { row, user } = checked;
     if (stop) return { outcome: failed(row, user, stop.reason), stopped: true };
     if (gaveUp) return { outcome: failed(row, user, gaveUp), stopped: false };
     if (!options.directory) {
-      return { outcome: outcomeOf(row, user, 'would_create', '', 'valid; not checked against JumpCloud'), stopped: false };
+      return {
+        outcome: outcomeOf(row, user, 'would_create', '', 'valid; not checked against JumpCloud'),
+        stopped: false,
+      };
     }
     try {
-      const said = options.dryRun ? await options.directory.planUser(user) : await options.directory.createUser(user);
+      const said = options.dryRun
+        ? await options.directory.planUser(user)
+        : await options.directory.createUser(user);
       if (
         said.status === 'exists' &&
         options.interruptedAttemptStartedAt &&
@@ -113,7 +121,10 @@ export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardR
         const message = 'created by an earlier, interrupted attempt at this file';
         return { outcome: outcomeOf(row, user, 'created', said.jumpcloudId ?? '', message), stopped: false };
       }
-      return { outcome: outcomeOf(row, user, said.status, said.jumpcloudId ?? '', said.message ?? ''), stopped: false };
+      return {
+        outcome: outcomeOf(row, user, said.status, said.jumpcloudId ?? '', said.message ?? ''),
+        stopped: false,
+      };
     } catch (error) {
       const reason = stopReasonOf(error);
       if (reason) {
@@ -122,8 +133,14 @@ export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardR
         return { outcome: failed(row, user, reason), stopped: true };
       }
       // An unexpected fault in one row must not cost the others: the row fails, the run goes on.
-      log.error('Row failed unexpectedly', { row, errorName: error instanceof Error ? error.name : typeof error });
-      return { outcome: failed(row, user, 'unexpected error while creating the user; try this row again'), stopped: false };
+      log.error('Row failed unexpectedly', {
+        row,
+        errorName: error instanceof Error ? error.name : typeof error,
+      });
+      return {
+        outcome: failed(row, user, 'unexpected error while creating the user; try this row again'),
+        stopped: false,
+      };
     }
   };
 
@@ -172,7 +189,8 @@ function failed(row: number, user: NewSystemUser, message: string): RowOutcome {
 
 /** Errors that make sending any further row pointless: every later row fails with the reason. */
 function stopReasonOf(error: unknown): string | undefined {
-  if (error instanceof ApiKeyRejectedError) return `API key rejected by JumpCloud (${error.httpStatus}); row not sent`;
+  if (error instanceof ApiKeyRejectedError)
+    return `API key rejected by JumpCloud (${error.httpStatus}); row not sent`;
   if (error instanceof SecretUnavailableError) return `API key unavailable: ${error.message}; row not sent`;
   return undefined;
 }

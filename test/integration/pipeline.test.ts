@@ -19,7 +19,9 @@ beforeAll(async () => {
   };
   vi.spyOn(process.stdout, 'write').mockImplementation(capture);
   vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-  stack = await startEmbeddedStack({ environment: { JUMPCLOUD_CONCURRENCY: '4', POWERTOOLS_LOG_LEVEL: 'DEBUG' } });
+  stack = await startEmbeddedStack({
+    environment: { JUMPCLOUD_CONCURRENCY: '4', POWERTOOLS_LOG_LEVEL: 'DEBUG' },
+  });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -52,7 +54,11 @@ function fiftyRowFile() {
       const first = 7;
       const m = String(first).padStart(2, '0');
       line = `Again${n},Last${n},other${n},USER${m}@Example.com,Secret-Pass-${n}!,X${n},Sales`;
-      want = { status: 'invalid', username: `other${n}`, message: new RegExp(`duplicate of row ${first + 2}`) };
+      want = {
+        status: 'invalid',
+        username: `other${n}`,
+        message: new RegExp(`duplicate of row ${first + 2}`),
+      };
     } else if (i % 10 === 9) {
       want = { status: 'exists', username: `user${n}` };
     }
@@ -70,7 +76,10 @@ describe('a users file dropped under incoming/', () => {
     for (const [row, want] of expected) {
       if (want.status === 'exists') {
         const n = String(row - 2).padStart(2, '0');
-        existingIds.set(want.username, stack.simulator.seedUser({ username: want.username, email: `user${n}@example.com` })._id);
+        existingIds.set(
+          want.username,
+          stack.simulator.seedUser({ username: want.username, email: `user${n}@example.com` })._id,
+        );
       }
     }
 
@@ -89,12 +98,18 @@ describe('a users file dropped under incoming/', () => {
       expect(record.status, `row ${record.row}`).toBe(want?.status);
       expect(record.username).toBe(want?.username);
       if (want?.message) expect(record.message).toMatch(want.message);
-      if (record.status === 'created') expect(record.jumpcloud_id).toBe(directory.get(record.username ?? '')?._id);
-      if (record.status === 'exists') expect(record.jumpcloud_id).toBe(existingIds.get(record.username ?? ''));
+      if (record.status === 'created')
+        expect(record.jumpcloud_id).toBe(directory.get(record.username ?? '')?._id);
+      if (record.status === 'exists')
+        expect(record.jumpcloud_id).toBe(existingIds.get(record.username ?? ''));
     }
     const createdCount = records.filter((r) => r.status === 'created').length;
     expect(stack.simulator.users()).toHaveLength(createdCount + existingIds.size);
-    expect(results.summary.counts).toMatchObject({ created: createdCount, exists: existingIds.size, failed: 0 });
+    expect(results.summary.counts).toMatchObject({
+      created: createdCount,
+      exists: existingIds.size,
+      failed: 0,
+    });
     expect(results.summary.rows).toBe(50);
     expect(results.summary.input).toMatchObject({ key: 'incoming/hr/new hires.csv' });
 
@@ -118,7 +133,10 @@ describe('a users file dropped under incoming/', () => {
 
     const results = await stack.drop('incoming/faulty.csv', text);
 
-    const records = parse(results?.resultsCsv ?? '', { bom: true, columns: true }) as Record<string, string>[];
+    const records = parse(results?.resultsCsv ?? '', { bom: true, columns: true }) as Record<
+      string,
+      string
+    >[];
     expect(records).toHaveLength(50);
     const created = records.filter((r) => r.status === 'created');
     expect(records.filter((r) => r.status === 'failed')).toEqual([]);
@@ -128,9 +146,15 @@ describe('a users file dropped under incoming/', () => {
   });
 
   it('writes the results, names the missing column, and creates no one when a required column is missing', async () => {
-    const results = await stack.drop('incoming/no-email.csv', 'Username,First Name\r\nana,Ana\r\nbob,Bob\r\n');
+    const results = await stack.drop(
+      'incoming/no-email.csv',
+      'Username,First Name\r\nana,Ana\r\nbob,Bob\r\n',
+    );
 
-    const records = parse(results?.resultsCsv ?? '', { bom: true, columns: true }) as Record<string, string>[];
+    const records = parse(results?.resultsCsv ?? '', { bom: true, columns: true }) as Record<
+      string,
+      string
+    >[];
     expect(records.map((r) => [r.row, r.status])).toEqual([
       ['2', 'invalid'],
       ['3', 'invalid'],
@@ -146,7 +170,16 @@ describe('a users file dropped under incoming/', () => {
     await stack.upload('incoming/users.txt', body);
 
     for (const key of ['elsewhere/users.csv', 'incoming/users.txt']) {
-      stack.lambda.invokeAsync(objectCreatedEvent({ bucket: stack.bucket, key, eTag: 'x', size: body.length, sequencer: '01', eventTime: new Date().toISOString() }));
+      stack.lambda.invokeAsync(
+        objectCreatedEvent({
+          bucket: stack.bucket,
+          key,
+          eTag: 'x',
+          size: body.length,
+          sequencer: '01',
+          eventTime: new Date().toISOString(),
+        }),
+      );
     }
     await stack.lambda.idle();
 
@@ -156,7 +189,10 @@ describe('a users file dropped under incoming/', () => {
   });
 
   it('decodes form-encoded keys: a file named with spaces and a plus sign is found and mirrored', async () => {
-    const results = await stack.drop('incoming/Q4 hires+contractors.CSV', 'Username,Email\r\nana,ana@example.com\r\n');
+    const results = await stack.drop(
+      'incoming/Q4 hires+contractors.CSV',
+      'Username,Email\r\nana,ana@example.com\r\n',
+    );
 
     expect(results?.resultsKey).toMatch(/^outcomes\/Q4 hires\+contractors\..+\.csv$/);
     expect(results?.summary.counts.created).toBe(1);

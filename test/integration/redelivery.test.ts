@@ -5,7 +5,12 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { forgetJumpCloudCredentials } from '../../lambda/credentials';
-import { type EmbeddedStack, LOCAL_API_KEY, LOCAL_SECRET_ID, startEmbeddedStack } from '../../local/embedded-stack';
+import {
+  type EmbeddedStack,
+  LOCAL_API_KEY,
+  LOCAL_SECRET_ID,
+  startEmbeddedStack,
+} from '../../local/embedded-stack';
 import { type ObjectCreatedEvent, objectCreatedEvent } from '../../local/s3-server';
 
 let stack: EmbeddedStack;
@@ -100,32 +105,39 @@ describe('file-level faults', () => {
     ['missing', () => stack.secrets.deleteSecret(LOCAL_SECRET_ID), /not found|does not exist/i],
     ['malformed', () => stack.secrets.setSecret(LOCAL_SECRET_ID, '{"apiKey":'), /malformed|JSON|not valid/i],
     ['access denied', () => stack.secrets.deny(LOCAL_SECRET_ID), /denied|not allowed|permission/i],
-  ])('secret %s: rows failed with a clear reason, the invocation fails for alarms and the DLQ, a redrive finishes the file', async (_, breakSecret, reason) => {
-    // Prepare
-    const key = `incoming/secret-${_.replace(' ', '-')}.csv`;
-    const event = eventFor(key);
-    breakSecret();
-    const deadBefore = stack.lambda.deadLetters.length;
+  ])(
+    'secret %s: rows failed with a clear reason, the invocation fails for alarms and the DLQ, a redrive finishes the file',
+    async (_, breakSecret, reason) => {
+      // Prepare
+      const key = `incoming/secret-${_.replace(' ', '-')}.csv`;
+      const event = eventFor(key);
+      breakSecret();
+      const deadBefore = stack.lambda.deadLetters.length;
 
-    // Act: the drop, Lambda's two retries, then a redrive once the admin has mended the secret.
-    const failedRun = await stack.drop(key, usersFile(5, `sec${_.length}x`));
+      // Act: the drop, Lambda's two retries, then a redrive once the admin has mended the secret.
+      const failedRun = await stack.drop(key, usersFile(5, `sec${_.length}x`));
 
-    // Assess
-    expect(failedRun?.summary.fileError).toMatch(reason);
-    expect(failedRun?.summary.fileError).toContain(LOCAL_SECRET_ID);
-    expect(rowsOf(failedRun?.resultsCsv ?? '').every((r) => r.status === 'failed' && /API key unavailable/.test(r.message ?? ''))).toBe(true);
-    expect(stack.lambda.deadLetters.length).toBe(deadBefore + 1);
-    expect(stack.simulator.users()).toHaveLength(0);
+      // Assess
+      expect(failedRun?.summary.fileError).toMatch(reason);
+      expect(failedRun?.summary.fileError).toContain(LOCAL_SECRET_ID);
+      expect(
+        rowsOf(failedRun?.resultsCsv ?? '').every(
+          (r) => r.status === 'failed' && /API key unavailable/.test(r.message ?? ''),
+        ),
+      ).toBe(true);
+      expect(stack.lambda.deadLetters.length).toBe(deadBefore + 1);
+      expect(stack.simulator.users()).toHaveLength(0);
 
-    stack.secrets.allow(LOCAL_SECRET_ID);
-    stack.secrets.setSecret(LOCAL_SECRET_ID, JSON.stringify({ apiKey: LOCAL_API_KEY }));
-    stack.lambda.invokeAsync(await event);
-    await stack.lambda.idle();
+      stack.secrets.allow(LOCAL_SECRET_ID);
+      stack.secrets.setSecret(LOCAL_SECRET_ID, JSON.stringify({ apiKey: LOCAL_API_KEY }));
+      stack.lambda.invokeAsync(await event);
+      await stack.lambda.idle();
 
-    const mended = await stack.resultsFor(key);
-    expect(mended?.summary.fileError).toBeUndefined();
-    expect(rowsOf(mended?.resultsCsv ?? '').map((r) => r.status)).toEqual(Array(5).fill('created'));
-  });
+      const mended = await stack.resultsFor(key);
+      expect(mended?.summary.fileError).toBeUndefined();
+      expect(rowsOf(mended?.resultsCsv ?? '').map((r) => r.status)).toEqual(Array(5).fill('created'));
+    },
+  );
 
   it('API key rejected: stops at once without hammering, and a redrive after the key is fixed creates the rest once', async () => {
     const key = 'incoming/bad-key.csv';

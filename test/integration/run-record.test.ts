@@ -54,7 +54,11 @@ describe('the run record (claim and checkpoint of one input version)', () => {
 
     const retry = await store.claim('request-1', fresh('request-1', Date.now() + 60_000), Date.now());
 
-    expect(retry).toMatchObject({ kind: 'acquired', takenOver: 'retry', record: { interrupted: true, invocations: 2 } });
+    expect(retry).toMatchObject({
+      kind: 'acquired',
+      takenOver: 'retry',
+      record: { interrupted: true, invocations: 2 },
+    });
   });
 
   it('lets anyone take over an expired or released claim, and reports a finished file as done', async () => {
@@ -76,6 +80,8 @@ describe('the run record (claim and checkpoint of one input version)', () => {
     if (first.kind !== 'acquired') throw new Error('expected acquired');
     await store.claim('request-2', fresh('request-2', Date.now() + 60_000), Date.now());
 
-    await expect(store.update({ ...first.record, nextRow: 50 }, first.etag)).rejects.toThrow(/took this file over/);
+    await expect(store.update({ ...first.record, nextRow: 50 }, first.etag)).rejects.toThrow(
+      /took this file over/,
+    );
   });
 });

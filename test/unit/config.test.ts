@@ -34,11 +34,17 @@ describe('configuration from the environment', () => {
 
   it('names the variable that is missing or wrong', () => {
     expect(() => readConfig({})).toThrow(/JUMPCLOUD_SECRET_ID/);
-    expect(() => readConfig({ JUMPCLOUD_SECRET_ID: 's', JUMPCLOUD_CONCURRENCY: 'zero' })).toThrow(/JUMPCLOUD_CONCURRENCY/);
-    expect(() => readConfig({ JUMPCLOUD_SECRET_ID: 's', JUMPCLOUD_API_URL: 'console' })).toThrow(ConfigurationError);
+    expect(() => readConfig({ JUMPCLOUD_SECRET_ID: 's', JUMPCLOUD_CONCURRENCY: 'zero' })).toThrow(
+      /JUMPCLOUD_CONCURRENCY/,
+    );
+    expect(() => readConfig({ JUMPCLOUD_SECRET_ID: 's', JUMPCLOUD_API_URL: 'console' })).toThrow(
+      ConfigurationError,
+    );
   });
 
   it('refuses prefixes that would let the function trigger itself', () => {
-    expect(() => readConfig({ JUMPCLOUD_SECRET_ID: 's', OUTCOMES_PREFIX: 'incoming/results/' })).toThrow(/overlap/);
+    expect(() => readConfig({ JUMPCLOUD_SECRET_ID: 's', OUTCOMES_PREFIX: 'incoming/results/' })).toThrow(
+      /overlap/,
+    );
   });
 });

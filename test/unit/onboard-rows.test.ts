@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { DirectoryOutcome, NewSystemUser, RowOutcome, SourceRow, UserDirectory, ValidatedRow } from '../../lambda/domain';
+import type {
+  DirectoryOutcome,
+  NewSystemUser,
+  RowOutcome,
+  SourceRow,
+  UserDirectory,
+  ValidatedRow,
+} from '../../lambda/domain';
 import { ApiKeyRejectedError } from '../../lambda/errors';
 import { onboardRows } from '../../lambda/onboarding/onboard-rows';
 
@@ -21,7 +28,12 @@ async function* rowsOf(count: number, from = 2): AsyncGenerator<SourceRow> {
 /** A directory whose answers take varying time, so outcomes complete out of order. */
 class SlowDirectory implements UserDirectory {
   readonly sent: string[] = [];
-  constructor(private readonly answer: (user: NewSystemUser) => DirectoryOutcome | Error = () => ({ status: 'created', jumpcloudId: 'id' })) {}
+  constructor(
+    private readonly answer: (user: NewSystemUser) => DirectoryOutcome | Error = () => ({
+      status: 'created',
+      jumpcloudId: 'id',
+    }),
+  ) {}
   async createUser(user: NewSystemUser): Promise<DirectoryOutcome> {
     this.sent.push(user.username);
     await new Promise((resolve) => setTimeout(resolve, (user.username.length * 7) % 5));
@@ -41,7 +53,13 @@ describe('the onboarding engine', () => {
     const directory = new SlowDirectory();
 
     // Act
-    const result = await onboardRows({ rows: rowsOf(300), validate, directory, onOutcome: (o) => void seen.push(o), maxPending: 16 });
+    const result = await onboardRows({
+      rows: rowsOf(300),
+      validate,
+      directory,
+      onOutcome: (o) => void seen.push(o),
+      maxPending: 16,
+    });
 
     // Assess
     expect(seen.map((o) => o.row)).toEqual(Array.from({ length: 300 }, (_, i) => i + 2));
@@ -68,14 +86,26 @@ describe('the onboarding engine', () => {
 
   it('stops sending after the API key is rejected and fails every later row with the reason', async () => {
     const seen: RowOutcome[] = [];
-    const directory = new SlowDirectory((user) => (user.username === 'user5' ? new ApiKeyRejectedError(401) : { status: 'created', jumpcloudId: 'id' }));
+    const directory = new SlowDirectory((user) =>
+      user.username === 'user5' ? new ApiKeyRejectedError(401) : { status: 'created', jumpcloudId: 'id' },
+    );
 
-    const result = await onboardRows({ rows: rowsOf(40), validate, directory, onOutcome: (o) => void seen.push(o), maxPending: 2 });
+    const result = await onboardRows({
+      rows: rowsOf(40),
+      validate,
+      directory,
+      onOutcome: (o) => void seen.push(o),
+      maxPending: 2,
+    });
 
     expect(result.stoppedAtRow).toBe(5);
     expect(result.stopReason).toMatch(/API key rejected/);
     expect(seen).toHaveLength(40);
-    expect(seen.filter((o) => o.row >= 7).every((o) => o.status === 'failed' && /API key rejected/.test(o.message))).toBe(true);
+    expect(
+      seen
+        .filter((o) => o.row >= 7)
+        .every((o) => o.status === 'failed' && /API key rejected/.test(o.message)),
+    ).toBe(true);
     // Only the rows already in flight when the 401 came were sent.
     expect(directory.sent.length).toBeLessThan(10);
   });
@@ -84,13 +114,21 @@ describe('the onboarding engine', () => {
     // Prepare: a directory that answers only when told to.
     const waiting: (() => void)[] = [];
     const directory: UserDirectory = {
-      createUser: () => new Promise((resolve) => waiting.push(() => resolve({ status: 'created', jumpcloudId: 'id' }))),
+      createUser: () =>
+        new Promise((resolve) => waiting.push(() => resolve({ status: 'created', jumpcloudId: 'id' }))),
       planUser: async () => ({ status: 'would_create' }),
     };
     let paused = false;
 
     // Act
-    const run = onboardRows({ rows: rowsOf(50), validate, directory, maxInFlight: 3, shouldPause: () => paused, onOutcome: () => undefined });
+    const run = onboardRows({
+      rows: rowsOf(50),
+      validate,
+      directory,
+      maxInFlight: 3,
+      shouldPause: () => paused,
+      onOutcome: () => undefined,
+    });
     await new Promise((resolve) => setTimeout(resolve, 20));
     const handedBeforePause = waiting.length;
     paused = true;
@@ -177,16 +215,29 @@ describe('the onboarding engine', () => {
         : { status: 'exists', jumpcloudId: 'b', createdAt: '2025-01-01T00:00:00Z' },
     );
 
-    await onboardRows({ rows: rowsOf(2), validate, directory, interruptedAttemptStartedAt: started, onOutcome: (o) => void seen.push(o) });
+    await onboardRows({
+      rows: rowsOf(2),
+      validate,
+      directory,
+      interruptedAttemptStartedAt: started,
+      onOutcome: (o) => void seen.push(o),
+    });
 
     expect(seen.map((o) => o.status)).toEqual(['created', 'exists']);
   });
 
   it('fails only the row whose call broke unexpectedly, and goes on', async () => {
     const seen: RowOutcome[] = [];
-    const directory = new SlowDirectory((user) => (user.username === 'user3' ? new TypeError('boom') : { status: 'created', jumpcloudId: 'id' }));
+    const directory = new SlowDirectory((user) =>
+      user.username === 'user3' ? new TypeError('boom') : { status: 'created', jumpcloudId: 'id' },
+    );
 
-    const result = await onboardRows({ rows: rowsOf(4), validate, directory, onOutcome: (o) => void seen.push(o) });
+    const result = await onboardRows({
+      rows: rowsOf(4),
+      validate,
+      directory,
+      onOutcome: (o) => void seen.push(o),
+    });
 
     expect(seen.map((o) => o.status)).toEqual(['created', 'failed', 'created', 'created']);
     expect(result.stoppedAtRow).toBeUndefined();

@@ -1,7 +1,12 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import type { RowOutcome } from '../../lambda/domain';
-import { MAX_CELL_LENGTH, neutraliseFormula, RESULT_COLUMNS, resultsCsv } from '../../lambda/results/results-file';
+import {
+  MAX_CELL_LENGTH,
+  neutraliseFormula,
+  RESULT_COLUMNS,
+  resultsCsv,
+} from '../../lambda/results/results-file';
 
 const outcome = (row: number, changes: Partial<RowOutcome> = {}): RowOutcome => ({
   row,
@@ -16,7 +21,10 @@ const outcome = (row: number, changes: Partial<RowOutcome> = {}): RowOutcome => 
 describe('results file', () => {
   it('starts with a BOM and the six contract columns, then one line per outcome in order', () => {
     // Prepare
-    const outcomes = [outcome(2), outcome(3, { status: 'invalid', jumpcloudId: '', message: 'email: missing' })];
+    const outcomes = [
+      outcome(2),
+      outcome(3, { status: 'invalid', jumpcloudId: '', message: 'email: missing' }),
+    ];
 
     // Act
     const text = resultsCsv(outcomes);
