@@ -12,7 +12,6 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readConfig } from '../../lambda/config';
 import { silentLog } from '../../lambda/domain';
@@ -25,6 +24,7 @@ import {
   type JumpCloudSimulator,
   startJumpCloudSimulator,
 } from '../../local/jumpcloud-simulator';
+import { type ResultRow, rowsOf } from './results';
 
 /** Attempts per request the client makes by default (lambda/jumpcloud/client.ts). */
 const MAX_ATTEMPTS = 6;
@@ -88,9 +88,6 @@ async function startForwarder(): Promise<Forwarder> {
   });
 }
 
-type Row = Record<string, string>;
-const rowsOf = (csv: string) => parse(csv, { bom: true, columns: true }) as Row[];
-
 /** `count` people; unless told otherwise every tenth is already in JumpCloud (since long ago). */
 function peopleFile(
   prefix: string,
@@ -116,7 +113,7 @@ function peopleFile(
  * with a reason; every new person is in JumpCloud exactly once, with the id the results show.
  */
 function expectEveryRowTrue(
-  rows: Row[],
+  rows: ResultRow[],
   count: number,
   existing: Set<string>,
   on: JumpCloudSimulator,

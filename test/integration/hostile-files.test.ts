@@ -6,11 +6,11 @@
  * summary; no row is lost and the function never fails on the file itself.
  */
 import { crc32 } from 'node:zlib';
-import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DropResults, EmbeddedStack } from '../../local/embedded-stack';
 import { startEmbeddedStack } from '../../local/embedded-stack';
+import { type ResultRow, rowsOf } from './results';
 
 let stack: EmbeddedStack;
 
@@ -30,14 +30,11 @@ beforeEach(() => {
   stack.simulator.reset();
 });
 
-type Row = Record<string, string>;
-const rowsOf = (csv: string) => parse(csv, { bom: true, columns: true }) as Row[];
-
 /** Drops the bytes and checks what every file must get: one results file and a summary that add up. */
 async function dropFile(
   name: string,
   bytes: string | Uint8Array,
-): Promise<{ results: DropResults; rows: Row[] }> {
+): Promise<{ results: DropResults; rows: ResultRow[] }> {
   const before = stack.lambda.invocations.length;
   const results = await stack.drop(`incoming/hostile/${name}.csv`, bytes);
   expect(results, 'a results file and summary').toBeDefined();
@@ -54,7 +51,7 @@ async function dropFile(
 }
 
 /** What became of each row: `[row, status]`. */
-const statuses = (rows: Row[]) => rows.map((r) => [Number(r.row), r.status]);
+const statuses = (rows: ResultRow[]) => rows.map((r) => [Number(r.row), r.status]);
 const userNamed = (username: string) => stack.simulator.users().find((u) => u.username === username);
 
 describe('files that cannot be a users CSV: one clear file-level message, nothing sent', () => {

@@ -12,12 +12,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { format, inspect } from 'node:util';
 import type { Context, S3Event } from 'aws-lambda';
-import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { forgetJumpCloudCredentials } from '../../lambda/credentials';
 import { type EmbeddedStack, LOCAL_SECRET_ID, startEmbeddedStack } from '../../local/embedded-stack';
 import { type JumpCloudSimulator, startJumpCloudSimulator } from '../../local/jumpcloud-simulator';
 import { objectCreatedEvent } from '../../local/s3-server';
+import { rowsOf } from './results';
 
 /** A canary: unique, and recognisable even lower-cased or with its prefix cut off. */
 interface Canary {
@@ -133,9 +133,6 @@ async function startFront(upstream: string): Promise<Front> {
       }),
   };
 }
-
-type Row = Record<string, string>;
-const rowsOf = (csv: string) => parse(csv, { bom: true, columns: true }) as Row[];
 
 /** The S3 event of the next upload of `key`. */
 function eventFor(key: string): Promise<S3Event> {

@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readConfig } from '../../lambda/config';
 import { silentLog } from '../../lambda/domain';
@@ -17,6 +16,7 @@ import { JumpCloudClient } from '../../lambda/jumpcloud/client';
 import { type EmbeddedStack, LOCAL_API_KEY, startEmbeddedStack } from '../../local/embedded-stack';
 import type { Invocation } from '../../local/lambda-runtime';
 import { type ObjectCreatedEvent, objectCreatedEvent } from '../../local/s3-server';
+import { rowsOf } from './results';
 
 let stack: EmbeddedStack;
 
@@ -52,7 +52,6 @@ function usersFile(count: number, prefix: string): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-const rowsOf = (csv: string) => parse(csv, { bom: true, columns: true }) as Record<string, string>[];
 const isContinuation = (invocation: Invocation) =>
   typeof invocation.event === 'object' && invocation.event !== null && 'continuation' in invocation.event;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

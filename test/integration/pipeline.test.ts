@@ -3,10 +3,10 @@
  * handler runs in the local Lambda runtime, reads the key from the Secrets Manager double, creates
  * users in the JumpCloud simulator over HTTP and writes the results back to the bucket.
  */
-import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type EmbeddedStack, LOCAL_API_KEY, startEmbeddedStack } from '../../local/embedded-stack';
 import { objectCreatedEvent } from '../../local/s3-server';
+import { rowsOf } from './results';
 
 let stack: EmbeddedStack;
 const logged: string[] = [];
@@ -90,7 +90,7 @@ describe('a users file dropped under incoming/', () => {
     expect(results).toBeDefined();
     if (!results) return;
     expect(results.resultsKey).toMatch(/^outcomes\/hr\/new hires\..*\.csv$/);
-    const records = parse(results.resultsCsv, { bom: true, columns: true }) as Record<string, string>[];
+    const records = rowsOf(results.resultsCsv);
     expect(records.map((r) => Number(r.row))).toEqual([...expected.keys()]);
     const directory = new Map(stack.simulator.users().map((u) => [u.username, u]));
     for (const record of records) {
@@ -133,10 +133,7 @@ describe('a users file dropped under incoming/', () => {
 
     const results = await stack.drop('incoming/faulty.csv', text);
 
-    const records = parse(results?.resultsCsv ?? '', { bom: true, columns: true }) as Record<
-      string,
-      string
-    >[];
+    const records = rowsOf(results?.resultsCsv ?? '');
     expect(records).toHaveLength(50);
     const created = records.filter((r) => r.status === 'created');
     expect(records.filter((r) => r.status === 'failed')).toEqual([]);
@@ -151,10 +148,7 @@ describe('a users file dropped under incoming/', () => {
       'Username,First Name\r\nana,Ana\r\nbob,Bob\r\n',
     );
 
-    const records = parse(results?.resultsCsv ?? '', { bom: true, columns: true }) as Record<
-      string,
-      string
-    >[];
+    const records = rowsOf(results?.resultsCsv ?? '');
     expect(records.map((r) => [r.row, r.status])).toEqual([
       ['2', 'invalid'],
       ['3', 'invalid'],

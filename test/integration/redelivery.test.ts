@@ -2,7 +2,6 @@
  * At-least-once delivery and file-level faults, end to end: nothing is created twice, no row is
  * lost, and the results tell the truth.
  */
-import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { forgetJumpCloudCredentials } from '../../lambda/credentials';
 import {
@@ -12,6 +11,7 @@ import {
   startEmbeddedStack,
 } from '../../local/embedded-stack';
 import { type ObjectCreatedEvent, objectCreatedEvent } from '../../local/s3-server';
+import { rowsOf } from './results';
 
 let stack: EmbeddedStack;
 
@@ -37,8 +37,6 @@ function usersFile(count: number, prefix: string): string {
   for (let i = 0; i < count; i += 1) lines.push(`${prefix}${i},${prefix}${i}@example.com,Person ${i}`);
   return `${lines.join('\r\n')}\r\n`;
 }
-
-const rowsOf = (csv: string) => parse(csv, { bom: true, columns: true }) as Record<string, string>[];
 
 /** The S3 event for the object as it is now, as S3 would deliver it (again). */
 async function eventFor(key: string) {
