@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RowOutcome } from '../../lambda/domain';
 import {
@@ -70,5 +71,38 @@ describe('results file', () => {
   it('leaves ordinary text alone', () => {
     expect(neutraliseFormula('Ana-María O’Neil')).toBe('Ana-María O’Neil');
     expect(neutraliseFormula('a=b')).toBe('a=b');
+  });
+});
+
+describe('results file, for any cell values (property-based)', () => {
+  const cell = fc.string({ unit: 'grapheme', maxLength: 80 });
+  const expected = (value: string) => {
+    const cut = value.length > MAX_CELL_LENGTH ? `${value.slice(0, MAX_CELL_LENGTH - 1)}…` : value;
+    return /^[=+\-@\t\r]/.test(cut) ? `'${cut}` : cut;
+  };
+
+  it('reads back every value as written, or neutralised when a spreadsheet would run it', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(cell, cell, cell), { minLength: 1, maxLength: 20 }), (cells) => {
+        const outcomes = cells.map(([username, email, message], i) =>
+          outcome(i + 2, { status: 'failed', username, email, message, jumpcloudId: '' }),
+        );
+
+        const records = parse(resultsCsv(outcomes), { bom: true }) as string[][];
+
+        expect(records).toHaveLength(outcomes.length + 1);
+        outcomes.forEach((o, i) => {
+          expect(records[i + 1]).toEqual([
+            String(o.row),
+            'failed',
+            expected(o.username),
+            expected(o.email),
+            '',
+            expected(o.message),
+          ]);
+        });
+      }),
+      { numRuns: 200 },
+    );
   });
 });
