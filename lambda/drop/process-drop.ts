@@ -298,7 +298,7 @@ function lazyDirectory(open: () => Promise<UserDirectory>): UserDirectory {
   };
 }
 
-async function readInput(s3: S3Client, drop: Drop): Promise<Readable> {
+async function readInput(s3: S3Client, drop: Drop): Promise<AsyncIterable<Uint8Array>> {
   try {
     const answer = await s3.send(
       new GetObjectCommand({
@@ -308,7 +308,7 @@ async function readInput(s3: S3Client, drop: Drop): Promise<Readable> {
         ...(drop.versionId ? { VersionId: drop.versionId } : { IfMatch: `"${drop.eTag.replace(/"/g, '')}"` }),
       }),
     );
-    return answer.Body as Readable;
+    return bodyChunks(answer.Body as Readable);
   } catch (error) {
     const name = error instanceof S3ServiceException ? error.name : '';
     const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
@@ -325,6 +325,24 @@ async function readInput(s3: S3Client, drop: Drop): Promise<Readable> {
       throw new InputUnavailableError(`the function may not read ${drop.key} (access denied)`, true);
     }
     throw new InputUnavailableError(`could not read ${drop.key} from S3: ${describe(error)}`, true);
+  }
+}
+
+/**
+ * The object's bytes. When reading stops early (a pause hands the rest of the file on), an
+ * answer already fully received is drained, not destroyed: its keep-alive socket may already
+ * serve another request of this container, which destroying it would abort.
+ */
+async function* bodyChunks(body: Readable): AsyncGenerator<Uint8Array> {
+  let done = false;
+  try {
+    for await (const chunk of body.iterator({ destroyOnReturn: false })) yield chunk as Uint8Array;
+    done = true;
+  } finally {
+    if (!done) {
+      if ((body as Readable & { complete?: boolean }).complete) body.resume();
+      else body.destroy();
+    }
   }
 }
 
