@@ -59,58 +59,50 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   });
   await s3rver.configureBuckets();
   const s3rverHandler: http.RequestListener = s3rver.callback();
-  const keyLocks = new Map<string, Promise<void>>();
+  const locks = new ObjectLocks();
   let refusals: RefusalRule[] = [];
 
   const server = http.createServer((req, res) => {
-    if (refusals.length > 0) {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const key = decodeURIComponent(url.pathname.split('/').slice(2).join('/'));
-      if (refusals.some((rule) => rule.method === req.method && key.startsWith(rule.keyPrefix))) {
-        req.resume();
-        res.writeHead(403, { 'Content-Type': 'application/xml' });
-        res.end(
-          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
-        );
-        return;
-      }
-    }
-    const ifNoneMatch = req.headers['if-none-match'];
-    const ifMatch = req.headers['if-match'];
-    if (req.method !== 'PUT' || (ifNoneMatch === undefined && ifMatch === undefined)) {
-      s3rverHandler(req, res);
-      return;
-    }
-    // One conditional write per key at a time, so check-then-write is atomic as on S3.
     const url = new URL(req.url ?? '/', 'http://localhost');
     const [, bucket = '', ...keyParts] = url.pathname.split('/');
     const key = decodeURIComponent(keyParts.join('/'));
-    const lockKey = `${bucket}/${key}`;
-    const previous = keyLocks.get(lockKey) ?? Promise.resolve();
-    const current = previous.then(async () => {
-      const metadata = await s3rver.store.getMetadata(bucket, key).catch(() => undefined);
-      const currentEtag: string | undefined = metadata?.etag;
-      const failed =
-        (ifNoneMatch === '*' && currentEtag !== undefined) ||
-        (ifMatch !== undefined && (currentEtag === undefined || currentEtag !== ifMatch));
-      if (failed) {
-        req.resume();
-        res.writeHead(412, { 'Content-Type': 'application/xml' });
-        res.end(
-          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code>' +
-            '<Message>At least one of the pre-conditions you specified did not hold</Message></Error>',
-        );
-        return;
+    if (refusals.some((rule) => rule.method === req.method && key.startsWith(rule.keyPrefix))) {
+      req.resume();
+      res.writeHead(403, { 'Content-Type': 'application/xml' });
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+      );
+      return;
+    }
+    if (key === '') {
+      s3rverHandler(req, res); // bucket-level: listing, bucket config
+      return;
+    }
+    // S3 replaces an object atomically; s3rver rewrites its file in place. Per key, reads share
+    // and writes are alone, so a GET never sees half a PUT and a conditional PUT checks and
+    // writes in one step.
+    const writes = req.method === 'PUT' || req.method === 'DELETE' || req.method === 'POST';
+    void locks.acquire(`${bucket}/${key}`, writes).then(async (release) => {
+      res.on('close', release);
+      const ifNoneMatch = req.headers['if-none-match'];
+      const ifMatch = req.headers['if-match'];
+      if (req.method === 'PUT' && (ifNoneMatch !== undefined || ifMatch !== undefined)) {
+        const metadata = await s3rver.store.getMetadata(bucket, key).catch(() => undefined);
+        const currentEtag: string | undefined = metadata?.etag;
+        const failed =
+          (ifNoneMatch === '*' && currentEtag !== undefined) ||
+          (ifMatch !== undefined && (currentEtag === undefined || currentEtag !== ifMatch));
+        if (failed) {
+          req.resume();
+          res.writeHead(412, { 'Content-Type': 'application/xml' });
+          res.end(
+            '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code>' +
+              '<Message>At least one of the pre-conditions you specified did not hold</Message></Error>',
+          );
+          return;
+        }
       }
-      await new Promise<void>((resolve) => {
-        res.on('close', resolve);
-        s3rverHandler(req, res);
-      });
-    });
-    const settled = current.catch(() => undefined);
-    keyLocks.set(lockKey, settled);
-    void settled.then(() => {
-      if (keyLocks.get(lockKey) === settled) keyLocks.delete(lockKey);
+      s3rverHandler(req, res);
     });
   });
 
@@ -192,4 +184,41 @@ export function objectCreatedEvent(created: ObjectCreatedEvent): S3Event {
 /** S3 event keys are form-encoded (application/x-www-form-urlencoded). */
 export function encodeS3EventKey(key: string): string {
   return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
+}
+
+/** Per object key: any number of readers, or one writer. */
+class ObjectLocks {
+  private readonly keys = new Map<
+    string,
+    { readers: number; writing: boolean; waiting: (() => boolean)[] }
+  >();
+
+  /** Resolves with the release function once the key may be read (or written). */
+  acquire(key: string, write: boolean): Promise<() => void> {
+    const state = this.keys.get(key) ?? { readers: 0, writing: false, waiting: [] };
+    this.keys.set(key, state);
+    return new Promise((resolve) => {
+      const tryStart = () => {
+        if (state.writing || (write && state.readers > 0)) return false;
+        if (write) state.writing = true;
+        else state.readers += 1;
+        let released = false;
+        resolve(() => {
+          if (released) return;
+          released = true;
+          if (write) state.writing = false;
+          else state.readers -= 1;
+          this.wake(key, state);
+        });
+        return true;
+      };
+      // Queue behind earlier waiters so a stream of readers cannot starve a writer.
+      if (state.waiting.length > 0 || !tryStart()) state.waiting.push(tryStart);
+    });
+  }
+
+  private wake(key: string, state: { readers: number; writing: boolean; waiting: (() => boolean)[] }): void {
+    while (state.waiting.length > 0 && state.waiting[0]?.()) state.waiting.shift();
+    if (!state.writing && state.readers === 0 && state.waiting.length === 0) this.keys.delete(key);
+  }
 }
