@@ -9,8 +9,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
 
-export type AsyncHandler = (event: never, context: Context) => Promise<unknown>;
-
 export interface LocalLambdaOptions {
   // biome-ignore lint/suspicious/noExplicitAny: any event shape the handler accepts
   handler: (event: any, context: Context) => Promise<unknown>;
