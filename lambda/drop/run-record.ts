@@ -80,6 +80,7 @@ export class RunRecordStore {
       status: 'running',
       invocations: record.invocations + 1,
       interrupted,
+      fileError: undefined, // a failure is for this attempt to mend, not to inherit
     };
     const updated = await this.put(next, { IfMatch: etag });
     if (!updated) return { kind: 'busy', record };
