@@ -283,7 +283,7 @@ export class JumpCloudClient implements UserDirectory {
       if (!(error instanceof JumpCloudLookupError)) throw error;
       return {
         status: 'failed',
-        message: `${refusalMessage(exchange, [user.password, this.apiKey])}; ${error.message}`,
+        message: `${refusalMessage(exchange, [user.password, this.apiKey])}; could not check who holds it: ${error.message}`,
       };
     }
     // Neither username nor email is taken: another unique field (employeeIdentifier) clashed.

@@ -296,8 +296,11 @@ describe('JumpCloud faults while a file is processed', () => {
         const results = await stack.drop(`incoming/faults/rate-limited-${retryAfter}.csv`, text);
 
         // Assess: the client may give up on a row after six 429s, but says so; most get through.
+        // A person already there may be given up on at the create (six 429s) or, after JumpCloud
+        // answered "already exists", at the lookup that checks it is the same person (six more):
+        // which one depends on where the token bucket runs dry, so both messages are right.
         const rows = rowsOf(results?.resultsCsv ?? '');
-        expectEveryRowTrue(rows, count, existing, limited, /^JumpCloud kept answering 429 after 6 attempts$/);
+        expectEveryRowTrue(rows, count, existing, limited, /JumpCloud kept answering 429 after 6 attempts$/);
         expect(results?.summary.counts.created).toBeGreaterThan(count / 2);
         const requests = requestsOf(limited);
         expect(requests.total).toBeLessThanOrEqual(MAX_ATTEMPTS * (count + existing.size));
