@@ -14,22 +14,26 @@ export const MAX_TABLE_ROWS = 100;
 const STATUS_WORDS: Readonly<Record<RowStatus, string>> = {
   created: 'created',
   updated: 'updated',
+  suspended: 'suspended',
   exists: 'already in JumpCloud',
   invalid: 'invalid',
   failed: 'failed',
   would_create: 'would be created',
   would_update: 'would be updated',
+  would_suspend: 'would be suspended',
 };
 
 type Colour = 'green' | 'cyan' | 'red' | 'yellow';
 const STATUS_COLOURS: Readonly<Record<RowStatus, Colour>> = {
   created: 'green',
   updated: 'green',
+  suspended: 'yellow',
   exists: 'cyan',
   invalid: 'red',
   failed: 'red',
   would_create: 'green',
   would_update: 'green',
+  would_suspend: 'yellow',
 };
 
 export interface TableOptions {

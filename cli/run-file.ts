@@ -9,7 +9,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { openUserCsv, type UserCsv } from '../lambda/csv/read-rows';
-import type { Log, RowOutcome, UserDirectory } from '../lambda/domain';
+import type { Log, PeopleDirectory, RowAction, RowOutcome } from '../lambda/domain';
 import { onboardRows } from '../lambda/onboarding/onboard-rows';
 import { type RunSummary, resultsHeader, resultsLines } from '../lambda/results/results-file';
 import { createRowValidator } from '../lambda/users/validate-row';
@@ -18,10 +18,14 @@ import { UsageError } from './exit-codes';
 export interface RunLocalFileOptions {
   /** Path of the users CSV. */
   input: string;
-  /** Where users are created. Absent: validation only, nothing is sent (valid rows are `would_create`). */
-  directory?: UserDirectory;
-  /** Ask the directory what it would do (`planUser`) instead of creating anyone. */
+  /** Where people are created, updated and suspended. Absent: validation only, nothing is sent (valid rows are `would_*`). */
+  directory?: PeopleDirectory;
+  /** Look everything up, write nothing: `would_create`, `would_update`, `would_suspend`. */
   dryRun?: boolean;
+  /** What a row without an `action` cell does (default `create`; `suspend` for a leavers file). */
+  defaultAction?: RowAction;
+  /** The most people the file may suspend (default 20); over it, nobody is suspended. */
+  suspendLimit?: number;
   /**
    * Results CSV path; the JSON summary goes beside it (`.summary.json` instead of `.csv`).
    * Default: next to the input, `<base>.results-<yyyymmdd-hhmmss>.csv`. `false`: write no files.
@@ -99,11 +103,19 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
         : await ResultsFile.create(path.resolve(options.out));
 
   try {
+    // The engine reads the file twice (plan, then apply): the first read is the one opened above.
+    let firstRead: UserCsv | undefined = csv;
     const outcome = await onboardRows({
-      rows: csv.rows,
-      validate: createRowValidator(),
+      openRows: async () => {
+        const read = firstRead ?? (await openCsv(options.input));
+        firstRead = undefined;
+        return read.rows;
+      },
+      newValidator: () => createRowValidator({ defaultAction: options.defaultAction }),
       directory: options.directory,
       dryRun: options.dryRun,
+      defaultAction: options.defaultAction,
+      suspendLimit: options.suspendLimit,
       shouldPause: options.shouldStop,
       maxInFlight: options.maxInFlight,
       log: options.log,
@@ -133,6 +145,7 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
       // Read after the rows: decoding notices found deep in the file are added while reading.
       notices: [...csv.notices, ...stopped],
       ...(fileError === undefined ? {} : { fileError }),
+      ...(outcome.held ? { held: true } : {}),
     };
     const summaryPath = results ? await writeSummary(results.path, summary) : undefined;
     return {

@@ -26,6 +26,8 @@ const environmentSchema = z.object({
   OUTCOMES_PREFIX: prefix('outcomes/'),
   STATE_PREFIX: prefix('state/'),
   JUMPCLOUD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  DEFAULT_ACTION: z.enum(['create', 'upsert'], { error: 'must be create or upsert' }).default('create'),
+  SUSPEND_LIMIT: z.coerce.number().int().min(0).default(20),
 });
 
 export interface Config {
@@ -37,6 +39,10 @@ export interface Config {
   /** Where the function keeps each file's claim, checkpoint and partial results. */
   readonly statePrefix: string;
   readonly concurrency: number;
+  /** What a row without an `action` cell does to a person already in JumpCloud: leave them, or update them. */
+  readonly defaultAction: 'create' | 'upsert';
+  /** The most people one file may suspend; a file over it suspends nobody. */
+  readonly suspendLimit: number;
 }
 
 export class ConfigurationError extends Error {
@@ -64,5 +70,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outcomesPrefix: value.OUTCOMES_PREFIX,
     statePrefix: value.STATE_PREFIX,
     concurrency: value.JUMPCLOUD_CONCURRENCY,
+    defaultAction: value.DEFAULT_ACTION,
+    suspendLimit: value.SUSPEND_LIMIT,
   };
 }

@@ -8,11 +8,13 @@
 export const ROW_STATUSES = [
   'created',
   'updated',
+  'suspended',
   'exists',
   'invalid',
   'failed',
   'would_create',
   'would_update',
+  'would_suspend',
 ] as const;
 export type RowStatus = (typeof ROW_STATUSES)[number];
 
@@ -71,7 +73,7 @@ export interface NewSystemUser {
   employeeType?: string;
   location?: string;
   description?: string;
-  /** A JumpCloud user id (24 hex characters), not a name. */
+  /** A JumpCloud user id (24 hex characters), not a name: the engine resolves the row's reference. */
   manager?: string;
   state?: 'STAGED' | 'ACTIVATED' | 'SUSPENDED';
   activated?: boolean;
@@ -87,9 +89,32 @@ export interface NewSystemUser {
   attributes?: { name: string; value: string }[];
 }
 
-/** A row after validation: a user ready to send, or the reason it cannot be. */
+/** What a row asks for a person (the `action` column, else the drop folder's or deployment's default). */
+export const ROW_ACTIONS = ['create', 'update', 'upsert', 'suspend', 'unsuspend'] as const;
+export type RowAction = (typeof ROW_ACTIONS)[number];
+
+/** A manager as HR names them: a JumpCloud id, an email or a username, resolved to an id once per run. */
+export interface ManagerRef {
+  readonly by: 'id' | 'email' | 'username';
+  readonly value: string;
+}
+
+/**
+ * A row after validation: what should be true in JumpCloud for one person (a row intent), or the
+ * reason the row cannot be acted on. `user` holds the fields the row gives; `manager` and
+ * `groups` are names the engine resolves to ids.
+ */
 export type ValidatedRow =
-  | { readonly row: number; readonly ok: true; readonly user: NewSystemUser }
+  | {
+      readonly row: number;
+      readonly ok: true;
+      readonly user: NewSystemUser;
+      /** The `action` cell; absent when the row has none (the run's default applies). */
+      readonly action?: RowAction;
+      /** Group names, as written, each once. */
+      readonly groups: readonly string[];
+      readonly manager?: ManagerRef;
+    }
   | {
       readonly row: number;
       readonly ok: false;
@@ -123,6 +148,10 @@ export interface RowOutcome {
   readonly email: string;
   readonly jumpcloudId: string;
   readonly message: string;
+  /** Per group, what happened (`Sales: added; Admins: missing`); empty when the row names none. */
+  readonly groups?: string;
+  /** What happened to the manager (`set`, `unchanged`, `not found: ...`); empty when the row names none. */
+  readonly manager?: string;
 }
 
 /** The part of JumpCloud the engine needs. The real client and test doubles implement it. */
@@ -145,3 +174,36 @@ export interface Log {
 }
 
 export const silentLog: Log = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** A person as JumpCloud holds them. */
+export interface DirectoryPerson {
+  id: string;
+  username: string;
+  email: string;
+  employeeIdentifier?: string;
+  state?: 'STAGED' | 'ACTIVATED' | 'SUSPENDED';
+  created?: string;
+  /** Every field JumpCloud returned (systemuserreturn), e.g. firstname, department, manager, attributes. */
+  record: Record<string, unknown>;
+}
+export type PersonKey = { field: 'employeeIdentifier' | 'email' | 'username'; value: string };
+export type UpdateOutcome = { ok: true; person: DirectoryPerson } | { ok: false; message: string };
+export type MembershipOutcome = 'added' | 'already a member' | { failed: string };
+export interface UserGroup {
+  id: string;
+  name: string;
+}
+
+/** The directory the joiners, movers and leavers engine works on: people, their updates and groups. */
+export interface PeopleDirectory extends UserDirectory {
+  /** Every person whose field equals the value exactly (email compared lower-cased); throws JumpCloudLookupError when JumpCloud cannot say. */
+  findPeople(key: PersonKey): Promise<DirectoryPerson[]>;
+  /** PUT /api/systemusers/{id} with only systemuserput fields; idempotent, so lost answers are retried. */
+  updatePerson(id: string, changes: Record<string, unknown>): Promise<UpdateOutcome>;
+  /** All user groups, paged 100 at a time. */
+  listUserGroups(): Promise<UserGroup[]>;
+  /** Ids of the group's members (one paged listing per group). */
+  groupMemberIds(groupId: string): Promise<ReadonlySet<string>>;
+  /** Adds the person to the group; 409 from JumpCloud is `already a member`. */
+  addToGroup(groupId: string, personId: string): Promise<MembershipOutcome>;
+}

@@ -144,11 +144,25 @@ export const COLUMN_SPECS: readonly ColumnSpec[] = [
   textColumn('employeeType', 'employee type, free text', ['Employment Type', 'Worker Type'], 'Full-time'),
   textColumn('location', 'office or site, free text', ['Office', 'Office Location', 'Work Location', 'Site']),
   textColumn('description', 'free text, at most 1024 characters', ['Notes']),
-  textColumn(
-    'manager',
-    "the manager's JumpCloud user id (24 hex characters, from the JumpCloud console), not a name or email",
-    ['Manager ID', 'Manager JumpCloud ID'],
-  ),
+  {
+    header: 'manager',
+    jumpcloudField: 'manager (the JumpCloud id of the person named)',
+    description:
+      "the manager's username, email or JumpCloud user id (24 hex characters); may be a person " +
+      'created by another row of the same file, in any order',
+    aliases: ['Manager ID', 'Manager JumpCloud ID', 'Manager Email', 'Manager Username', 'Reports To'],
+    example: '',
+  },
+  {
+    header: 'groups',
+    jumpcloudField: 'user group membership (v2), by group name',
+    description:
+      'user group names separated by ";" (Sales; Engineering); the person is added to each, never ' +
+      'removed; a group not in JumpCloud is reported, not created. JumpCloud template columns ' +
+      'Group1, Group2... work too',
+    aliases: ['Group', 'Group Names', 'User Groups'],
+    example: 'Engineering',
+  },
   textColumn('state', 'STAGED, ACTIVATED or SUSPENDED (any case); empty = the org default for new users', [
     'Account State',
     'User State',
@@ -192,9 +206,10 @@ export const COLUMN_SPECS: readonly ColumnSpec[] = [
   phoneColumn('work_mobile_number', 'work_mobile', ['Work Mobile', 'Work Mobile Phone', 'Work Cell']),
   phoneColumn('work_fax_number', 'work_fax', ['Fax', 'Work Fax', 'Fax Number']),
   textColumn(
-    'operation',
-    'create, or empty; any other operation (update, delete) is refused for the row',
-    [],
+    'action',
+    "create, update, upsert, suspend or unsuspend; empty = the drop's default (create, or suspend " +
+      'under leavers/, or DEFAULT_ACTION). Nothing is ever deleted',
+    ['Operation'],
   ),
 ];
 
@@ -205,11 +220,12 @@ export const COLUMN_SPECS: readonly ColumnSpec[] = [
  * `attribute:<Name>`; the validator turns both into `attributes[]`.
  */
 export const ATTRIBUTE_PAIR = /^attribute(\d+)(name|value)$/;
+/** `Group1`...`GroupN` of JumpCloud's template, each cell one group name; kept as `group1`... */
+export const TEMPLATE_GROUP = /^group(\d+)$/;
 const ATTRIBUTE_COLUMN = /^\s*attribute\s*:\s*(.*?)\s*$/i;
 
 /** Columns of JumpCloud's own template that this tool does not act on (yet). */
 const UNSUPPORTED = [
-  /^group\d+$/, // group membership by name (v2 associations)
   /^(systemid|administrator)$/, // binding the user to a device
   /^ldapserverid$/,
   /^(unixuid|unixguid|enablemanageduid|managedappleid|accountlocked|allowpublickey)$/,
@@ -250,6 +266,9 @@ export function matchHeader(header: string): HeaderMatch {
   if (key === '') return { kind: 'blank' };
   const pair = ATTRIBUTE_PAIR.exec(key);
   if (pair) return { kind: 'field', field: `attribute${Number(pair[1])}_${pair[2]}` };
+  // JumpCloud's template names groups one per column: Group1, Group2...
+  const group = TEMPLATE_GROUP.exec(key);
+  if (group) return { kind: 'field', field: `group${Number(group[1])}` };
   const spec = BY_KEY.get(key);
   if (spec) return { kind: 'field', field: spec.header };
   if (UNSUPPORTED.some((pattern) => pattern.test(key))) return { kind: 'unsupported' };

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path/posix';
 import type { Config } from '../config';
+import type { RowAction } from '../domain';
 
 /** One input version to process, from an S3 event record or a follow-on invocation. */
 export interface Drop {
@@ -57,4 +58,19 @@ export function dropNames(
     summaryKey: `${config.outcomesPrefix}${folder}${name}.summary.json`,
     stateFolder: `${config.statePrefix}${folder}${name}/`,
   };
+}
+
+/** How a drop is run, from the folder it landed in (contract: PRODUCT.md, "Drop folders"). */
+export interface DropMode {
+  /** Under `dry-run/`: everything but the writes. */
+  readonly dryRun: boolean;
+  /** What a row without an `action` cell does: `suspend` under `leavers/`, else the deployment's. */
+  readonly defaultAction: RowAction;
+}
+
+export function dropMode(key: string, config: Pick<Config, 'incomingPrefix' | 'defaultAction'>): DropMode {
+  let below = key.slice(config.incomingPrefix.length);
+  const dryRun = below.startsWith('dry-run/');
+  if (dryRun) below = below.slice('dry-run/'.length);
+  return { dryRun, defaultAction: below.startsWith('leavers/') ? 'suspend' : config.defaultAction };
 }

@@ -13,7 +13,7 @@ import type { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { Config } from '../config';
 import { openUserCsv, type UserCsv } from '../csv/read-rows';
-import type { Log, RowOutcome, UserDirectory } from '../domain';
+import type { Log, PeopleDirectory, RowOutcome } from '../domain';
 import { InputUnavailableError, ResultsNotWritableError, UnreadableFileError } from '../errors';
 import { onboardRows } from '../onboarding/onboard-rows';
 import {
@@ -25,7 +25,7 @@ import {
   type StatusCounts,
 } from '../results/results-file';
 import { createRowValidator } from '../users/validate-row';
-import { type Drop, dropNames } from './drop';
+import { type Drop, dropMode, dropNames } from './drop';
 import { ClaimLostError, type RunRecord, RunRecordStore } from './run-record';
 
 export interface DropDependencies {
@@ -33,7 +33,7 @@ export interface DropDependencies {
   config: Config;
   log: Log;
   /** Reads the API key and builds the JumpCloud client; called only once a row needs JumpCloud. */
-  openDirectory: () => Promise<UserDirectory>;
+  openDirectory: () => Promise<PeopleDirectory>;
   /** The Lambda request id. A retry of the same invocation keeps it. */
   requestId: string;
   /** Time left in this invocation. */
@@ -85,6 +85,7 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
   const { s3, config, log } = deps;
   const now = deps.now ?? Date.now;
   const names = dropNames(drop, config);
+  const mode = dropMode(drop.key, config);
   const store = new RunRecordStore(s3, drop.bucket, `${names.stateFolder}run.json`);
   const leaseUntil = () => now() + deps.remainingTimeMs() + LEASE_MARGIN_MS;
   const fileLog = { key: drop.key, resultsKey: names.resultsKey };
@@ -155,7 +156,7 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
     return {
       input: { bucket: drop.bucket, key: drop.key, etag: drop.eTag, versionId: drop.versionId },
       results: { key: names.resultsKey },
-      dryRun: false,
+      dryRun: mode.dryRun,
       startedAt: record.startedAt,
       finishedAt: new Date(now()).toISOString(),
       rows,
@@ -219,13 +220,25 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
       'drop the rows not processed again as a new file';
     const reserveMs = deps.reserveMs ?? Math.min(MAX_RESERVE_MS, deps.remainingTimeMs() / 5);
     let taken = 0;
+    // The engine reads the file more than once (plan, then apply): the same version each time.
+    let firstRead: UserCsv | undefined = csv;
+    const openRows = async () => {
+      const read = firstRead ?? (await openUserCsv(await readInput(s3, drop)));
+      firstRead = undefined;
+      return read.rows;
+    };
     const result = await onboardRows({
-      rows: csv.rows,
-      validate: createRowValidator(),
+      openRows,
+      newValidator: () => createRowValidator({ defaultAction: mode.defaultAction }),
       directory: lazyDirectory(deps.openDirectory),
+      dryRun: mode.dryRun,
+      defaultAction: mode.defaultAction,
+      suspendLimit: config.suspendLimit,
       maxInFlight: 2 * config.concurrency,
       resumeFromRow: record.nextRow,
-      interruptedAttemptStartedAt: record.interrupted ? new Date(record.startedAt) : undefined,
+      // A person created at or after the run began, found by a later invocation, is this run's.
+      interruptedAttemptStartedAt:
+        record.interrupted || record.invocations > 1 ? new Date(record.startedAt) : undefined,
       // Every invocation takes at least one row, so a file always makes progress.
       shouldPause: () => !lastInvocation && taken++ > 0 && deps.remainingTimeMs() < reserveMs,
       giveUpWhen: () =>
@@ -261,7 +274,7 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
       throw new FileFailedError(result.stopReason, summary);
     }
 
-    const summary = summaryOf(csv, [], result.gaveUp);
+    const summary = { ...summaryOf(csv, [], result.gaveUp), ...(result.held ? { held: true } : {}) };
     await writeResults(summary, []);
     await save({
       status: 'done',
@@ -286,8 +299,8 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
 }
 
 /** Reads the JumpCloud key only when the first row needs JumpCloud, and only once. */
-function lazyDirectory(open: () => Promise<UserDirectory>): UserDirectory {
-  let directory: Promise<UserDirectory> | undefined;
+function lazyDirectory(open: () => Promise<PeopleDirectory>): PeopleDirectory {
+  let directory: Promise<PeopleDirectory> | undefined;
   const get = () => {
     directory ??= open();
     return directory;
@@ -295,6 +308,11 @@ function lazyDirectory(open: () => Promise<UserDirectory>): UserDirectory {
   return {
     createUser: async (user) => (await get()).createUser(user),
     planUser: async (user) => (await get()).planUser(user),
+    findPeople: async (key) => (await get()).findPeople(key),
+    updatePerson: async (id, changes) => (await get()).updatePerson(id, changes),
+    listUserGroups: async () => (await get()).listUserGroups(),
+    groupMemberIds: async (groupId) => (await get()).groupMemberIds(groupId),
+    addToGroup: async (groupId, personId) => (await get()).addToGroup(groupId, personId),
   };
 }
 

@@ -2,18 +2,39 @@
  * The engine: every row of a users file becomes exactly one RowOutcome, reported in input order.
  * The Lambda, the command line, the demo and the benchmark all run files through this function;
  * where the rows come from and where the outcomes go is theirs to decide.
+ *
+ * It works in three steps. Plan: the whole file is read once, before anything is sent
+ * (plan.ts). Resolve: group names and managers become ids, once per run (resolve.ts). Apply: each
+ * row's intent as a few idempotent steps (apply.ts); people another row names as manager are
+ * applied first, so "people first, managers set after" holds in any row order.
  */
-import type { Log, NewSystemUser, RowOutcome, SourceRow, UserDirectory, ValidatedRow } from '../domain';
+import type {
+  Log,
+  PeopleDirectory,
+  RowAction,
+  RowOutcome,
+  SourceRow,
+  UserDirectory,
+  ValidatedRow,
+} from '../domain';
 import { silentLog } from '../domain';
 import { ApiKeyRejectedError, SecretUnavailableError } from '../errors';
 import { emptyCounts, type StatusCounts } from '../results/results-file';
+import { type ApplyContext, type ApplyResult, applyRow, type RowIntent } from './apply';
+import { conflictMessage, type FilePlan, planFile } from './plan';
+import { RunResolver } from './resolve';
 
 export interface OnboardRowsOptions {
-  rows: AsyncIterable<SourceRow>;
-  /** Validates one row; stateful (remembers earlier rows for in-file duplicates). */
-  validate: (row: SourceRow) => ValidatedRow;
-  /** Where users are created. Absent: validate only, nothing is sent anywhere. */
-  directory?: UserDirectory;
+  /** Reads the file's rows from the start. The engine reads it once to plan and again to apply. */
+  openRows: () => Promise<AsyncIterable<SourceRow>>;
+  /** A fresh validator; each read gets its own (a validator remembers rows for in-file duplicates). */
+  newValidator: () => (row: SourceRow) => ValidatedRow;
+  /** Where people are created, updated and suspended. Absent: validate only, nothing is sent anywhere. */
+  directory?: UserDirectory & Partial<PeopleDirectory>;
+  /** What a row without an `action` cell does (default `create`). */
+  defaultAction?: RowAction;
+  /** The most people one file may suspend; a file over it suspends nobody (default 20). */
+  suspendLimit?: number;
   /** Ask the directory what it would do instead of doing it. */
   dryRun?: boolean;
   /**
@@ -58,10 +79,11 @@ export interface OnboardRowsResult {
   stopReason?: string;
   /** When giveUpWhen gave a reason: the reason. */
   gaveUp?: string;
+  /** The file would suspend more people than the limit allows, so it suspended nobody. */
+  held?: boolean;
 }
 
-/** Clock skew allowed between this machine and JumpCloud when comparing creation times. */
-const CLOCK_SKEW_MS = 5 * 60_000;
+export const DEFAULT_SUSPEND_LIMIT = 20;
 
 interface PendingRow {
   readonly row: number;
@@ -71,6 +93,27 @@ interface PendingRow {
 
 export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardRowsResult> {
   const log = options.log ?? silentLog;
+  const defaultAction = options.defaultAction ?? 'create';
+  const suspendLimit = options.suspendLimit ?? DEFAULT_SUSPEND_LIMIT;
+  const { directory } = options;
+  const plan = await planFile(await options.openRows(), options.newValidator(), defaultAction);
+  const held = plan.suspensions > suspendLimit;
+  const context: ApplyContext | undefined = directory
+    ? {
+        directory,
+        ...(directory.findPeople ? { resolver: new RunResolver(directory as PeopleDirectory, plan) } : {}),
+        dryRun: options.dryRun ?? false,
+        defaultAction,
+        ...(held
+          ? {
+              suspendHeld:
+                `held: this file would suspend ${plan.suspensions} people, more than the limit of ` +
+                `${suspendLimit} (SUSPEND_LIMIT); nobody was suspended. Split the file or raise the limit`,
+            }
+          : {}),
+        ...(options.interruptedAttemptStartedAt ? { createdSince: options.interruptedAttemptStartedAt } : {}),
+      }
+    : undefined;
   const maxPending = options.maxPending ?? 256;
   const maxInFlight = options.maxInFlight ?? 16;
   let inFlight = 0;
@@ -91,46 +134,43 @@ export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardR
     await options.onOutcome(outcome, { stopped });
   };
 
-  const send = async (checked: ValidatedRow): Promise<{ outcome: RowOutcome; stopped: boolean }> => {
-    if (!checked.ok) {
-      const { row, username, email, message } = checked;
+  const apply = async (
+    checked: ValidatedRow,
+  ): Promise<{ outcome: RowOutcome; stopped: boolean } & Partial<ApplyResult>> => {
+    const intent = intentOf(checked, plan, defaultAction);
+    if (!('user' in intent)) return { outcome: intent, stopped: false };
+    const { row, user } = intent;
+    if (stop) return { outcome: failed(intent, stop.reason), stopped: true };
+    if (gaveUp) return { outcome: failed(intent, gaveUp), stopped: false };
+    if (!context) {
+      const suspends = intent.action === 'suspend';
+      const status = suspends
+        ? 'would_suspend'
+        : intent.action === 'create'
+          ? 'would_create'
+          : 'would_update';
       return {
-        outcome: { row, status: 'invalid', username, email, jumpcloudId: '', message },
-        stopped: false,
-      };
-    }
-    const { row, user } = checked;
-    if (stop) return { outcome: failed(row, user, stop.reason), stopped: true };
-    if (gaveUp) return { outcome: failed(row, user, gaveUp), stopped: false };
-    if (!options.directory) {
-      return {
-        outcome: outcomeOf(row, user, 'would_create', '', 'valid; not checked against JumpCloud'),
+        outcome: {
+          row,
+          status,
+          username: user.username,
+          email: user.email,
+          jumpcloudId: '',
+          message: 'valid; not checked against JumpCloud',
+        },
         stopped: false,
       };
     }
     try {
-      const said = options.dryRun
-        ? await options.directory.planUser(user)
-        : await options.directory.createUser(user);
-      if (
-        said.status === 'exists' &&
-        options.interruptedAttemptStartedAt &&
-        said.createdAt !== undefined &&
-        Date.parse(said.createdAt) >= options.interruptedAttemptStartedAt.getTime() - CLOCK_SKEW_MS
-      ) {
-        const message = 'created by an earlier, interrupted attempt at this file';
-        return { outcome: outcomeOf(row, user, 'created', said.jumpcloudId ?? '', message), stopped: false };
-      }
-      return {
-        outcome: outcomeOf(row, user, said.status, said.jumpcloudId ?? '', said.message ?? ''),
-        stopped: false,
-      };
+      const applied = await applyRow(intent, context);
+      context.resolver?.noteRowPerson(row, applied.personId);
+      return { ...applied, stopped: false };
     } catch (error) {
       const reason = stopReasonOf(error);
       if (reason) {
         if (!stop) log.error('Stopped sending rows', { row, reason });
         stop ??= { reason };
-        return { outcome: failed(row, user, reason), stopped: true };
+        return { outcome: failed(intent, reason), stopped: true };
       }
       // An unexpected fault in one row must not cost the others: the row fails, the run goes on.
       log.error('Row failed unexpectedly', {
@@ -138,24 +178,50 @@ export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardR
         errorName: error instanceof Error ? error.name : typeof error,
       });
       return {
-        outcome: failed(row, user, 'unexpected error while creating the user; try this row again'),
+        outcome: failed(intent, 'unexpected error while applying the row; try this row again'),
         stopped: false,
       };
     }
   };
 
-  for await (const source of options.rows) {
-    if (options.resumeFromRow !== undefined && source.row < options.resumeFromRow) {
-      options.validate(source);
-      continue;
+  // People other rows name as their manager come first, so their ids are known when needed.
+  const appliedFirst = new Map<number, { outcome: RowOutcome; stopped: boolean }>();
+  if (context?.resolver && plan.managerRows.size > 0) {
+    const validate = options.newValidator();
+    const managersLater: { intent: RowIntent; personId: string; result: { outcome: RowOutcome } }[] = [];
+    for await (const source of await options.openRows()) {
+      const checked = validate(source);
+      if (!plan.managerRows.has(source.row)) continue;
+      if (options.resumeFromRow !== undefined && source.row < options.resumeFromRow) {
+        context.resolver.noteRowPerson(source.row, undefined); // reported already: looked up when named
+        continue;
+      }
+      const result = await apply(checked);
+      appliedFirst.set(source.row, result);
+      const intent = intentOf(checked, plan, defaultAction);
+      if (result.managerPendingOnRow !== undefined && result.personId && 'user' in intent)
+        managersLater.push({ intent, personId: result.personId, result });
     }
+    // A manager whose own manager comes later in the file: set now that everyone is in.
+    for (const entry of managersLater) entry.result.outcome = await setManagerAfter(entry, context);
+  }
+
+  const validate = options.newValidator();
+  for await (const source of await options.openRows()) {
+    const checked = validate(source);
+    if (options.resumeFromRow !== undefined && source.row < options.resumeFromRow) continue;
     while (inFlight >= maxInFlight) await new Promise<void>((resolve) => (slotFreed = resolve));
     if (options.shouldPause?.()) {
       pausedAtRow = source.row;
       break;
     }
     gaveUp ??= options.giveUpWhen?.();
-    const entry: PendingRow = { row: source.row, outcome: send(options.validate(source)), settled: false };
+    const first = appliedFirst.get(source.row);
+    const entry: PendingRow = {
+      row: source.row,
+      outcome: first ? Promise.resolve(first) : apply(checked),
+      settled: false,
+    };
     inFlight += 1;
     void entry.outcome.then(() => {
       entry.settled = true;
@@ -170,21 +236,50 @@ export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardR
   }
   for (const entry of pending.splice(0)) await report(entry);
 
-  return { counts, reported, pausedAtRow, stoppedAtRow, stopReason: stop?.reason, gaveUp };
+  return { counts, reported, pausedAtRow, stoppedAtRow, stopReason: stop?.reason, gaveUp, held };
 }
 
-function outcomeOf(
-  row: number,
-  user: NewSystemUser,
-  status: RowOutcome['status'],
-  jumpcloudId: string,
-  message: string,
-): RowOutcome {
-  return { row, status, username: user.username, email: user.email, jumpcloudId, message };
+/** A valid row as an intent with its action settled, or the invalid row's outcome. */
+function intentOf(checked: ValidatedRow, plan: FilePlan, defaultAction: RowAction): RowIntent | RowOutcome {
+  if (!checked.ok) {
+    const { row, username, email, message } = checked;
+    return { row, status: 'invalid', username, email, jumpcloudId: '', message };
+  }
+  const action = checked.action ?? defaultAction;
+  const conflict = plan.conflicts.get(checked.row);
+  if (conflict) {
+    const { row, user } = checked;
+    const message = conflictMessage(action, conflict);
+    return { row, status: 'invalid', username: user.username, email: user.email, jumpcloudId: '', message };
+  }
+  return {
+    row: checked.row,
+    user: checked.user,
+    action,
+    groups: checked.groups,
+    ...(checked.manager ? { manager: checked.manager } : {}),
+  };
 }
 
-function failed(row: number, user: NewSystemUser, message: string): RowOutcome {
-  return outcomeOf(row, user, 'failed', '', message);
+/** The manager step of a person applied before their own manager was in JumpCloud. */
+async function setManagerAfter(
+  entry: { intent: RowIntent; personId: string; result: { outcome: RowOutcome } },
+  context: ApplyContext,
+): Promise<RowOutcome> {
+  const { outcome } = entry.result;
+  const ref = entry.intent.manager;
+  const resolved = ref && context.resolver ? await context.resolver.manager(ref, context.dryRun) : undefined;
+  if (resolved?.kind !== 'id' || !context.directory.updatePerson)
+    return { ...outcome, manager: 'not set: the manager could not be brought in' };
+  const updated = await context.directory.updatePerson(entry.personId, { manager: resolved.id });
+  return updated.ok
+    ? { ...outcome, manager: `set (from ${resolved.from})` }
+    : { ...outcome, manager: `not set: ${updated.message}` };
+}
+
+function failed(intent: RowIntent, message: string): RowOutcome {
+  const { row, user } = intent;
+  return { row, status: 'failed', username: user.username, email: user.email, jumpcloudId: '', message };
 }
 
 /** Errors that make sending any further row pointless: every later row fails with the reason. */

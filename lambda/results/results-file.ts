@@ -7,7 +7,17 @@ import { stringify } from 'csv-stringify/sync';
 import type { RowOutcome, RowStatus } from '../domain';
 import { ROW_STATUSES } from '../domain';
 
-export const RESULT_COLUMNS = ['row', 'status', 'username', 'email', 'jumpcloud_id', 'message'] as const;
+/** The first six are fixed by the contract; `groups` and `manager` say what those steps did. */
+export const RESULT_COLUMNS = [
+  'row',
+  'status',
+  'username',
+  'email',
+  'jumpcloud_id',
+  'message',
+  'groups',
+  'manager',
+] as const;
 
 /** UTF-8 byte order mark: Excel opens a CSV as UTF-8 only when the file starts with it. */
 export const UTF8_BOM = '\uFEFF';
@@ -40,6 +50,8 @@ function toRecord(outcome: RowOutcome): string[] {
     outcome.email,
     outcome.jumpcloudId,
     outcome.message,
+    outcome.groups ?? '',
+    outcome.manager ?? '',
   ].map((cell) => neutraliseFormula(shorten(cell)));
 }
 
@@ -88,4 +100,6 @@ export interface RunSummary {
   fileError?: string;
   /** How many Lambda invocations the file took (a long file is finished by follow-on invocations). */
   invocations?: number;
+  /** A file that would suspend more people than SUSPEND_LIMIT: it suspended nobody. */
+  held?: boolean;
 }

@@ -7,12 +7,30 @@
  * address`), several are joined with "; ", and a message never holds the password.
  */
 import { z } from 'zod';
-import type { NewSystemUser, SourceRow, UserAddress, UserPhoneNumber, ValidatedRow } from '../domain';
+import { TEMPLATE_GROUP } from '../csv/columns';
+import {
+  type ManagerRef,
+  type NewSystemUser,
+  ROW_ACTIONS,
+  type RowAction,
+  type SourceRow,
+  type UserAddress,
+  type UserPhoneNumber,
+  type ValidatedRow,
+} from '../domain';
 
 export interface RowValidatorOptions {
   /** The clock for MFA enrolment deadlines (`mfa.exclusionUntil`). */
   readonly now?: () => Date;
+  /**
+   * What a row without an `action` cell does (the drop folder's or deployment's default). Decides
+   * what the row must hold: a new person needs username and email; finding one needs any one key.
+   */
+  readonly defaultAction?: RowAction;
 }
+
+/** Actions that bring a person in (create) or change their fields; the others only change state. */
+const PEOPLE_ACTIONS: ReadonlySet<RowAction> = new Set(['create', 'upsert', 'update']);
 
 /** JumpCloud's own importer gives a user this many days to enrol when MFA is required. */
 export const DEFAULT_ENROLLMENT_DAYS = 7;
@@ -27,11 +45,15 @@ export const MAX_USERNAME_LENGTH = 30;
  */
 export function createRowValidator(options: RowValidatorOptions = {}): (row: SourceRow) => ValidatedRow {
   const now = options.now ?? (() => new Date());
-  const firstRowWith = {
+  const defaultAction = options.defaultAction ?? 'create';
+  // Joiners and movers are checked for duplicates among themselves, leavers among themselves: a
+  // person in both lists is a conflict the plan names on both rows (lambda/onboarding/plan.ts).
+  const newKeys = () => ({
     username: new Map<string, number>(),
     email: new Map<string, number>(),
     employeeIdentifier: new Map<string, number>(),
-  };
+  });
+  const firstRowWithByKind = { people: newKeys(), states: newKeys() };
 
   return (source) => {
     const parsed = rowSchema.safeParse(source.cells);
@@ -49,16 +71,30 @@ export function createRowValidator(options: RowValidatorOptions = {}): (row: Sou
     const password = cellText(source.cells.password).toLowerCase();
     if (
       password !== '' &&
-      [source.cells.username, source.cells.email].some((cell) => cellText(cell).toLowerCase() === password)
+      [source.cells.username, source.cells.email, source.cells.manager].some(
+        (cell) => cellText(cell).toLowerCase() === password,
+      )
     ) {
-      problems.push('password: must not be the same as the username or the email');
+      problems.push('password: must not be the same as the username, the email or the manager');
     }
 
+    const action = parsed.success ? (parsed.data.action ?? defaultAction) : defaultAction;
     const keys = {
       username: cellText(source.cells.username).toLowerCase(),
       email: cellText(source.cells.email).toLowerCase(),
       employeeIdentifier: cellText(source.cells.employeeIdentifier).toLowerCase(),
     };
+    if (action === 'create' || action === 'upsert') {
+      for (const column of ['username', 'email'] as const) {
+        const saidAlready = problems.some((problem) => problem.startsWith(`${column}:`));
+        const missingFromFile = source.problem !== undefined && !(column in source.cells);
+        if (keys[column] === '' && !saidAlready && !missingFromFile)
+          problems.push(`${column}: is required but empty`);
+      }
+    } else if (Object.values(keys).every((value) => value === '')) {
+      problems.push(`${action}: needs an employeeIdentifier, email or username to find the person by`);
+    }
+    const firstRowWith = PEOPLE_ACTIONS.has(action) ? firstRowWithByKind.people : firstRowWithByKind.states;
     problems.push(...duplicates(keys, firstRowWith));
 
     if (problems.length > 0 || !parsed.success) {
@@ -73,7 +109,15 @@ export function createRowValidator(options: RowValidatorOptions = {}): (row: Sou
     for (const [key, value] of Object.entries(keys) as [keyof typeof keys, string][]) {
       if (value !== '') firstRowWith[key].set(value, source.row);
     }
-    return { row: source.row, ok: true, user: toNewSystemUser(parsed.data, attributes.list, now()) };
+    const groups = readGroups(source.cells);
+    return {
+      row: source.row,
+      ok: true,
+      user: toNewSystemUser(parsed.data, attributes.list, now()),
+      groups,
+      ...(parsed.data.action ? { action: parsed.data.action } : {}),
+      ...(parsed.data.manager ? { manager: parsed.data.manager } : {}),
+    };
   };
 }
 
@@ -162,10 +206,19 @@ const flag = z.string().transform((value, ctx) => {
   return z.NEVER;
 });
 
-/** `manager` is a JumpCloud user id, not a name (API notes). */
-const manager = z.string().transform((value, ctx) => {
-  if (/^[0-9a-f]{24}$/i.test(value)) return value;
-  ctx.addIssue(`${quote(value)} is not a JumpCloud user id (24 hex characters, from the JumpCloud console)`);
+/**
+ * JumpCloud's `manager` is a user id (API notes); HR names the manager by username or email. The
+ * engine resolves the reference to an id once per run.
+ */
+const manager = z.string().transform((value, ctx): ManagerRef => {
+  if (/^[0-9a-f]{24}$/i.test(value)) return { by: 'id', value: value.toLowerCase() };
+  if (value.includes('@')) {
+    if (z.email().safeParse(value.toLowerCase()).success) return { by: 'email', value: value.toLowerCase() };
+    ctx.addIssue('is not a valid email address, username or JumpCloud user id');
+    return z.NEVER;
+  }
+  if (!/\s/u.test(value)) return { by: 'username', value };
+  ctx.addIssue('is not a username, email or JumpCloud user id (a name with spaces cannot be matched)');
   return z.NEVER;
 });
 
@@ -177,9 +230,10 @@ const enrollmentDays = z.string().transform((value, ctx) => {
   return z.NEVER;
 });
 
-const operation = z.string().transform((value, ctx) => {
-  if (value.toLowerCase() === 'create') return 'create';
-  ctx.addIssue(`${quote(value)} is not supported: this tool only creates users`);
+const action = z.string().transform((value, ctx): RowAction => {
+  const known = ROW_ACTIONS.find((candidate) => candidate === value.toLowerCase());
+  if (known) return known;
+  ctx.addIssue(`is not one of ${ROW_ACTIONS.join(', ')} (nothing is ever deleted)`);
   return z.NEVER;
 });
 
@@ -203,8 +257,9 @@ const PHONE_TYPES = {
 
 /** The cells, keyed as lambda/csv/columns.ts names them, checked the way systemuserputpost says. */
 const rowSchema = z.object({
-  username: required(username),
-  email: required(email),
+  // Required for a new person; a row that only finds someone needs one key (checked per action).
+  username: optional(username),
+  email: optional(email),
   firstname: optional(text()),
   middlename: optional(text()),
   lastname: optional(text()),
@@ -231,7 +286,7 @@ const rowSchema = z.object({
   enrollmentDays: optional(enrollmentDays),
   password_never_expires: optional(flag),
   disableDeviceMaxLoginAttempts: optional(flag),
-  operation: optional(operation),
+  action: optional(action),
   work_streetAddress: optional(text()),
   work_extendedAddress: optional(text()),
   work_poBox: optional(text()),
@@ -246,6 +301,7 @@ const rowSchema = z.object({
   home_state: optional(text()),
   home_postalCode: optional(text()),
   home_country: optional(text()),
+  groups: optional(text()),
   mobile_number: optional(text()),
   home_number: optional(text()),
   work_number: optional(text()),
@@ -315,6 +371,26 @@ function readAttributes(cells: Readonly<Record<string, string>>): Attributes {
   return { list, problems };
 }
 
+// ---- groups ------------------------------------------------------------------------------------
+
+/** Group names from the `groups` cell (split on ";" or "|") and `groupN` cells, each once, in order. */
+function readGroups(cells: Readonly<Record<string, string>>): string[] {
+  const names: string[] = [];
+  const add = (name: string) => {
+    const trimmed = name.trim();
+    if (trimmed !== '' && !names.some((known) => known.toLowerCase() === trimmed.toLowerCase()))
+      names.push(trimmed);
+  };
+  for (const name of cellText(cells.groups).split(/[;|\n]/)) add(name);
+  const numbered = Object.keys(cells)
+    .map((key) => TEMPLATE_GROUP.exec(key))
+    .filter((match) => match !== null)
+    .map((match) => Number(match[1]))
+    .sort((a, b) => a - b);
+  for (const n of numbered) add(cellText(cells[`group${n}`]));
+  return names;
+}
+
 // ---- duplicates --------------------------------------------------------------------------------
 
 type DuplicateKeys = { username: string; email: string; employeeIdentifier: string };
@@ -334,7 +410,8 @@ function duplicates(
 // ---- the user ----------------------------------------------------------------------------------
 
 function toNewSystemUser(cells: Cells, attributes: NewSystemUser['attributes'], now: Date): NewSystemUser {
-  const user: NewSystemUser = { username: cells.username, email: cells.email };
+  // Empty only on rows that find a person rather than create one.
+  const user: NewSystemUser = { username: cells.username ?? '', email: cells.email ?? '' };
   const copied = [
     'firstname',
     'middlename',
@@ -350,7 +427,6 @@ function toNewSystemUser(cells: Cells, attributes: NewSystemUser['attributes'], 
     'employeeType',
     'location',
     'description',
-    'manager',
     'state',
     'activated',
     'sudo',

@@ -88,7 +88,9 @@ describe('npm start', () => {
         `aws s3 cp users.csv s3://${bucket}/incoming/users.csv --endpoint-url ${endpoint}`,
       );
       expect(served.stdout).toContain('AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER');
-      expect(text).toMatch(/^\uFEFFrow,status,username,email,jumpcloud_id,message\r\n2,created,ada,/);
+      expect(text).toMatch(
+        /^\uFEFFrow,status,username,email,jumpcloud_id,message,groups,manager\r\n2,created,ada,/,
+      );
       expect(stopped.code).toBe(0);
       expect(stopped.stdout).toMatch(/Stopped\.\n$/);
     } finally {

@@ -41,9 +41,9 @@ async function dropFile(
   if (!results) throw new Error('no results');
   // The function did not fail on the file: retrying cannot mend a bad file.
   expect(stack.lambda.invocations.slice(before).map((i) => i.error)).toEqual([undefined]);
-  expect(results.resultsCsv.startsWith('\uFEFFrow,status,username,email,jumpcloud_id,message\r\n')).toBe(
-    true,
-  );
+  expect(
+    results.resultsCsv.startsWith('\uFEFFrow,status,username,email,jumpcloud_id,message,groups,manager\r\n'),
+  ).toBe(true);
   const rows = rowsOf(results.resultsCsv);
   expect(results.summary.rows).toBe(rows.length);
   expect(Object.values(results.summary.counts).reduce((sum, n) => sum + n, 0)).toBe(rows.length);

@@ -12,6 +12,8 @@ describe('configuration from the environment', () => {
       outcomesPrefix: 'outcomes/',
       statePrefix: 'state/',
       concurrency: 8,
+      defaultAction: 'create',
+      suspendLimit: 20,
     });
   });
 

@@ -130,17 +130,18 @@ describe('header matching', () => {
       Attribute1_name: 'attribute1_name',
       Attribute2_value: 'attribute2_value',
       SystemID: undefined,
-      Group1: undefined,
+      Group1: 'group1',
     });
   });
 
-  it('reports the template’s group, device and LDAP-server columns as not supported yet', () => {
+  it('reports the template’s device and LDAP-server columns as not supported yet, and reads its groups', () => {
     const map = mapHeaders(JUMPCLOUD_TEMPLATE);
 
     expect(map.unknownColumns).toEqual(
-      expect.arrayContaining(['SystemID', 'Administrator', 'Group1', 'Group2', 'ldapserver_id']),
+      expect.arrayContaining(['SystemID', 'Administrator', 'ldapserver_id']),
     );
-    expect(map.notices.find((notice) => notice.includes('not supported yet'))).toMatch(/"Group1"/);
+    expect(map.unknownColumns).not.toContain('Group1');
+    expect(map.notices.find((notice) => notice.includes('not supported yet'))).toMatch(/"SystemID"/);
     expect(map.fileProblem).toBeUndefined();
   });
 

@@ -147,12 +147,12 @@ describe('openUserCsv', () => {
   });
 
   it('reports unknown and unsupported columns once, and never puts them in cells', async () => {
-    const { csv, rows } = await readAll(['username,email,Shoe Size,Group1\njdoe,j@x.io,42,Sales\n']);
+    const { csv, rows } = await readAll(['username,email,Shoe Size,SystemID\njdoe,j@x.io,42,5f1e2d3c\n']);
 
-    expect(csv.unknownColumns).toEqual(['Shoe Size', 'Group1']);
+    expect(csv.unknownColumns).toEqual(['Shoe Size', 'SystemID']);
     expect(csv.notices).toEqual([
       'unknown column, ignored: "Shoe Size"',
-      'column not supported yet, ignored: "Group1"',
+      'column not supported yet, ignored: "SystemID"',
     ]);
     expect(rows[0]?.cells).toEqual({ username: 'jdoe', email: 'j@x.io' });
   });

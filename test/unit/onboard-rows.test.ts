@@ -15,7 +15,7 @@ const validate = (source: SourceRow): ValidatedRow => {
   const username = source.cells.username ?? '';
   const email = source.cells.email ?? '';
   return username && email
-    ? { row: source.row, ok: true, user: { username, email } }
+    ? { row: source.row, ok: true, user: { username, email }, groups: [] }
     : { row: source.row, ok: false, username, email, message: 'email: missing' };
 };
 
@@ -54,8 +54,8 @@ describe('the onboarding engine', () => {
 
     // Act
     const result = await onboardRows({
-      rows: rowsOf(300),
-      validate,
+      openRows: async () => rowsOf(300),
+      newValidator: () => validate,
       directory,
       onOutcome: (o) => void seen.push(o),
       maxPending: 16,
@@ -75,7 +75,12 @@ describe('the onboarding engine', () => {
     const seen: RowOutcome[] = [];
     const directory = new SlowDirectory();
 
-    await onboardRows({ rows: rows(), validate, directory, onOutcome: (o) => void seen.push(o) });
+    await onboardRows({
+      openRows: async () => rows(),
+      newValidator: () => validate,
+      directory,
+      onOutcome: (o) => void seen.push(o),
+    });
 
     expect(seen.map((o) => [o.row, o.status, o.message])).toEqual([
       [2, 'created', ''],
@@ -91,8 +96,8 @@ describe('the onboarding engine', () => {
     );
 
     const result = await onboardRows({
-      rows: rowsOf(40),
-      validate,
+      openRows: async () => rowsOf(40),
+      newValidator: () => validate,
       directory,
       onOutcome: (o) => void seen.push(o),
       maxPending: 2,
@@ -122,8 +127,8 @@ describe('the onboarding engine', () => {
 
     // Act
     const run = onboardRows({
-      rows: rowsOf(50),
-      validate,
+      openRows: async () => rowsOf(50),
+      newValidator: () => validate,
       directory,
       maxInFlight: 3,
       shouldPause: () => paused,
@@ -147,8 +152,8 @@ describe('the onboarding engine', () => {
     const validated: number[] = [];
 
     await onboardRows({
-      rows: rowsOf(10),
-      validate: (row) => {
+      openRows: async () => rowsOf(10),
+      newValidator: () => (row) => {
         validated.push(row.row);
         return validate(row);
       },
@@ -157,7 +162,7 @@ describe('the onboarding engine', () => {
       onOutcome: (o) => void seen.push(o),
     });
 
-    expect(validated).toHaveLength(10);
+    expect(validated).toHaveLength(20); // every row, once to plan and once to apply
     expect(seen.map((o) => o.row)).toEqual([8, 9, 10, 11]);
     expect(directory.sent).toEqual(['user8', 'user9', 'user10', 'user11']);
   });
@@ -167,8 +172,8 @@ describe('the onboarding engine', () => {
     let taken = 0;
 
     const result = await onboardRows({
-      rows: rowsOf(50),
-      validate,
+      openRows: async () => rowsOf(50),
+      newValidator: () => validate,
       directory: new SlowDirectory(),
       shouldPause: () => taken++ >= 20,
       onOutcome: (o) => void seen.push(o),
@@ -188,8 +193,8 @@ describe('the onboarding engine', () => {
     }
 
     const result = await onboardRows({
-      rows: rows(),
-      validate,
+      openRows: async () => rows(),
+      newValidator: () => validate,
       directory,
       giveUpWhen: () => (taken++ >= 1 ? 'not processed: out of time' : undefined),
       onOutcome: (o) => void seen.push(o),
@@ -216,8 +221,8 @@ describe('the onboarding engine', () => {
     );
 
     await onboardRows({
-      rows: rowsOf(2),
-      validate,
+      openRows: async () => rowsOf(2),
+      newValidator: () => validate,
       directory,
       interruptedAttemptStartedAt: started,
       onOutcome: (o) => void seen.push(o),
@@ -233,8 +238,8 @@ describe('the onboarding engine', () => {
     );
 
     const result = await onboardRows({
-      rows: rowsOf(4),
-      validate,
+      openRows: async () => rowsOf(4),
+      newValidator: () => validate,
       directory,
       onOutcome: (o) => void seen.push(o),
     });
@@ -246,7 +251,11 @@ describe('the onboarding engine', () => {
   it('validates only, sending nothing, when there is no directory', async () => {
     const seen: RowOutcome[] = [];
 
-    await onboardRows({ rows: rowsOf(3), validate, onOutcome: (o) => void seen.push(o) });
+    await onboardRows({
+      openRows: async () => rowsOf(3),
+      newValidator: () => validate,
+      onOutcome: (o) => void seen.push(o),
+    });
 
     expect(seen.map((o) => o.status)).toEqual(['would_create', 'would_create', 'would_create']);
   });

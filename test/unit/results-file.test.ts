@@ -34,9 +34,17 @@ describe('results file', () => {
     expect(text.startsWith('\uFEFF')).toBe(true);
     const records = parse(text, { bom: true }) as string[][];
     expect(records[0]).toEqual([...RESULT_COLUMNS]);
+    expect(records[0]?.slice(0, 6)).toEqual([
+      'row',
+      'status',
+      'username',
+      'email',
+      'jumpcloud_id',
+      'message',
+    ]);
     expect(records.slice(1)).toEqual([
-      ['2', 'created', 'user2', 'user2@example.com', '5f1b2c3d4e5f6a7b8c9d0e1f', ''],
-      ['3', 'invalid', 'user3', 'user3@example.com', '', 'email: missing'],
+      ['2', 'created', 'user2', 'user2@example.com', '5f1b2c3d4e5f6a7b8c9d0e1f', '', '', ''],
+      ['3', 'invalid', 'user3', 'user3@example.com', '', 'email: missing', '', ''],
     ]);
   });
 
@@ -99,6 +107,8 @@ describe('results file, for any cell values (property-based)', () => {
             expected(o.email),
             '',
             expected(o.message),
+            '',
+            '',
           ]);
         });
       }),

@@ -107,7 +107,6 @@ describe('a valid row', () => {
         employeeType: 'Full-time',
         location: 'London',
         description: 'joins in March',
-        manager: '5f1e2d3c4b5a697887766554',
         state: 'STAGED',
         activated: false,
         sudo: false,
@@ -117,6 +116,9 @@ describe('a valid row', () => {
         disableDeviceMaxLoginAttempts: false,
         attributes: [{ name: 'Floor', value: '3' }],
       },
+      groups: [],
+      // A reference the engine resolves to an id once per run, not a field sent as written.
+      manager: { by: 'id', value: '5f1e2d3c4b5a697887766554' },
     });
     expect(result.ok && Object.keys(result.user).filter((key) => !JUMPCLOUD_FIELDS.includes(key))).toEqual(
       [],
@@ -134,7 +136,12 @@ describe('a valid row', () => {
       work_city: '',
     });
 
-    expect(result).toEqual({ row: 2, ok: true, user: { username: 'jdoe', email: 'jdoe@example.com' } });
+    expect(result).toEqual({
+      row: 2,
+      ok: true,
+      user: { username: 'jdoe', email: 'jdoe@example.com' },
+      groups: [],
+    });
   });
 
   it('keeps inner text verbatim: spaces, case, unicode, a leading "="', () => {
@@ -296,19 +303,57 @@ describe('enumerations and flags', () => {
     );
   });
 
-  it('accepts operation "create" and refuses any other', () => {
-    expect(validate({ ...base, operation: 'Create' }).ok).toBe(true);
-    expect(messageOf(validate({ ...base, operation: 'delete' }))).toBe(
-      'operation: "delete" is not supported: this tool only creates users',
+  it('reads the action of each row and refuses any other, deleting nobody', () => {
+    for (const action of ['Create', 'update', 'UPSERT', 'suspend', 'unsuspend']) {
+      expect(validate({ ...base, action }), action).toMatchObject({ ok: true, action: action.toLowerCase() });
+    }
+    expect(messageOf(validate({ ...base, action: 'delete' }))).toBe(
+      'action: is not one of create, update, upsert, suspend, unsuspend (nothing is ever deleted)',
+    );
+  });
+
+  it('lets a row that only finds a person (suspend, update) name them by any one key', () => {
+    expect(validate({ action: 'suspend', employeeIdentifier: 'E7' })).toMatchObject({
+      ok: true,
+      action: 'suspend',
+    });
+    expect(validate({ action: 'update', email: 'a@example.com' })).toMatchObject({ ok: true });
+    expect(messageOf(validate({ action: 'suspend', firstname: 'Ann' }))).toBe(
+      'suspend: needs an employeeIdentifier, email or username to find the person by',
+    );
+    expect(messageOf(validate({ action: 'upsert', email: 'a@example.com' }))).toBe(
+      'username: is required but empty',
     );
   });
 });
 
+describe('groups', () => {
+  it('reads a groups cell split on ";" and the template Group1..GroupN columns, each group once', () => {
+    const result = validate({
+      ...base,
+      groups: 'Sales; Engineering |sales',
+      group1: 'Admins',
+      group2: '',
+      group3: 'Engineering',
+    });
+
+    expect(result).toMatchObject({ ok: true, groups: ['Sales', 'Engineering', 'Admins'] });
+  });
+});
+
 describe('manager', () => {
-  it('must be a JumpCloud user id, not a name', () => {
-    expect(validate({ ...base, manager: '5F1E2D3C4B5A697887766554' }).ok).toBe(true);
+  it('is a JumpCloud user id, an email or a username, resolved by the engine', () => {
+    expect(validate({ ...base, manager: '5F1E2D3C4B5A697887766554' })).toMatchObject({
+      manager: { by: 'id', value: '5f1e2d3c4b5a697887766554' },
+    });
+    expect(validate({ ...base, manager: 'Boss@Example.com' })).toMatchObject({
+      manager: { by: 'email', value: 'boss@example.com' },
+    });
+    expect(validate({ ...base, manager: 'mross' })).toMatchObject({
+      manager: { by: 'username', value: 'mross' },
+    });
     expect(messageOf(validate({ ...base, manager: 'Jane Smith' }))).toBe(
-      'manager: "Jane Smith" is not a JumpCloud user id (24 hex characters, from the JumpCloud console)',
+      'manager: is not a username, email or JumpCloud user id (a name with spaces cannot be matched)',
     );
   });
 });
@@ -542,9 +587,8 @@ describe('messages', () => {
 
     // Assess
     for (const message of messages) expect(message).not.toContain(password);
-    expect(messages[0]).toBe(
-      'manager: "[password]" is not a JumpCloud user id (24 hex characters, from the JumpCloud console)',
-    );
+    // A manager cell is looked up in JumpCloud: one holding the password must never be sent.
+    expect(messages[0]).toBe('password: must not be the same as the username, the email or the manager');
   });
 
   it('refuse a password equal to the username or email, and show neither in the row', () => {
@@ -552,7 +596,9 @@ describe('messages', () => {
     const asUsername = validate({ username: 'Hunter2x', email: 'kim-at-example.com', password: 'hunter2X' });
 
     expect(asEmail).toMatchObject({ ok: false, email: '[password]', username: 'jo' });
-    expect(messageOf(asEmail)).toBe('password: must not be the same as the username or the email');
+    expect(messageOf(asEmail)).toBe(
+      'password: must not be the same as the username, the email or the manager',
+    );
     expect(asUsername).toMatchObject({ ok: false, username: '[password]' });
     expect(messageOf(asUsername).toLowerCase()).not.toContain('hunter2x');
   });
@@ -597,7 +643,10 @@ describe('every supported column', () => {
       return special[header] ?? 'text';
     };
     const plain = validate(base);
-    const columns = COLUMN_SPECS.map((spec) => spec.header).filter((header) => header !== 'operation');
+    const columns = COLUMN_SPECS.map((spec) => spec.header).filter(
+      // Intents the engine resolves or acts on, not fields sent as written.
+      (header) => !['action', 'groups', 'manager'].includes(header),
+    );
 
     // Act
     const unused = columns.filter((header) => {

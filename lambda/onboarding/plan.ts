@@ -1,0 +1,96 @@
+/**
+ * Plan: one read of the whole file, before anything is sent, for what no single row can know:
+ * which rows name a manager that another row of the file brings in (those people are applied
+ * first), which people the file both brings in and suspends (a conflict, invalid on both rows),
+ * and how many people it would suspend (held, all of them, when over the limit).
+ */
+import type { ManagerRef, RowAction, SourceRow, ValidatedRow } from '../domain';
+
+export interface FilePlan {
+  /** Data rows in the file. */
+  readonly rows: number;
+  /** Valid rows whose action is `suspend`. */
+  readonly suspensions: number;
+  /** Rows that both bring in and suspend one person: each row with the other row's number. */
+  readonly conflicts: ReadonlyMap<number, { otherRow: number; otherAction: RowAction }>;
+  /** Rows another row names as its manager: applied before the rest, so the id is known. */
+  readonly managerRows: ReadonlySet<number>;
+  /** Who each in-file manager reference means: `email:x` / `username:y` → the row that brings them. */
+  readonly peopleByKey: ReadonlyMap<string, number>;
+}
+
+/** Actions that bring a person in or change their fields (the others only change their state). */
+export const PEOPLE_ACTIONS: ReadonlySet<RowAction> = new Set(['create', 'upsert', 'update']);
+
+export function managerKey(ref: ManagerRef): string {
+  return `${ref.by}:${ref.value.toLowerCase()}`;
+}
+
+export async function planFile(
+  rows: AsyncIterable<SourceRow>,
+  validate: (row: SourceRow) => ValidatedRow,
+  defaultAction: RowAction,
+): Promise<FilePlan> {
+  let count = 0;
+  let suspensions = 0;
+  const peopleByKey = new Map<string, number>();
+  const leaversByKey = new Map<string, { row: number; action: RowAction }>();
+  const joinersByKey = new Map<string, { row: number; action: RowAction }>();
+  const referenced = new Set<string>();
+  for await (const source of rows) {
+    count += 1;
+    const checked = validate(source);
+    if (!checked.ok) continue;
+    const action = checked.action ?? defaultAction;
+    const keys = personKeys(checked.user);
+    if (action === 'suspend') {
+      suspensions += 1;
+      for (const key of keys) if (!leaversByKey.has(key)) leaversByKey.set(key, { row: checked.row, action });
+    }
+    if (PEOPLE_ACTIONS.has(action)) {
+      for (const key of keys) {
+        if (!joinersByKey.has(key)) joinersByKey.set(key, { row: checked.row, action });
+        // Manager references are by username or email (an id needs no resolving in the file).
+        if (!key.startsWith('employeeIdentifier:') && !peopleByKey.has(key))
+          peopleByKey.set(key, checked.row);
+      }
+    }
+    if (checked.manager && checked.manager.by !== 'id') referenced.add(managerKey(checked.manager));
+  }
+
+  const conflicts = new Map<number, { otherRow: number; otherAction: RowAction }>();
+  for (const [key, leaver] of leaversByKey) {
+    const joiner = joinersByKey.get(key);
+    if (!joiner) continue;
+    conflicts.set(leaver.row, { otherRow: joiner.row, otherAction: joiner.action });
+    conflicts.set(joiner.row, { otherRow: leaver.row, otherAction: leaver.action });
+  }
+  const managerRows = new Set<number>();
+  for (const key of referenced) {
+    const row = peopleByKey.get(key);
+    if (row !== undefined && !conflicts.has(row)) managerRows.add(row);
+  }
+  for (const key of [...peopleByKey.keys()]) if (!referenced.has(key)) peopleByKey.delete(key);
+  return { rows: count, suspensions, conflicts, managerRows, peopleByKey };
+}
+
+/** The keys a person can be recognised by across rows (lower-cased). */
+function personKeys(user: { username: string; email: string; employeeIdentifier?: string }): string[] {
+  const keys: string[] = [];
+  if (user.username) keys.push(`username:${user.username.toLowerCase()}`);
+  if (user.email) keys.push(`email:${user.email.toLowerCase()}`);
+  if (user.employeeIdentifier) keys.push(`employeeIdentifier:${user.employeeIdentifier.toLowerCase()}`);
+  return keys;
+}
+
+/** The conflict message for one row of a joiner-and-leaver pair. */
+export function conflictMessage(
+  action: RowAction,
+  other: { otherRow: number; otherAction: RowAction },
+): string {
+  return (
+    `the same person is ${other.otherAction === 'suspend' ? 'suspended' : `also in the file to ${other.otherAction}`} ` +
+    `in row ${other.otherRow}: a file cannot both ${action} and ${other.otherAction} one person; ` +
+    'nothing was done for either row'
+  );
+}

@@ -1,0 +1,93 @@
+/**
+ * Resolve: names to ids, once per run. Group names come from one paged listing of JumpCloud's
+ * user groups (never one per row); a group's members are listed only when an existing person's
+ * membership must be checked; each manager reference is looked up once, or taken from the row of
+ * the same file that brought that person in.
+ */
+import type { DirectoryPerson, ManagerRef, PeopleDirectory, PersonKey, UserGroup } from '../domain';
+import { type FilePlan, managerKey } from './plan';
+
+export type ManagerResolution =
+  | { kind: 'id'; id: string; from: string }
+  | { kind: 'pending'; row: number }
+  | { kind: 'unresolved'; reason: string };
+
+export class RunResolver {
+  private groups?: Promise<Map<string, UserGroup>>;
+  private readonly members = new Map<string, Promise<Set<string>>>();
+  private readonly managers = new Map<string, Promise<ManagerResolution>>();
+  /** JumpCloud ids of people this run brought in or found, by the row that named them. */
+  private readonly idsByRow = new Map<number, string>();
+  /** Rows of the file whose person could not be brought in: their references fall back to JumpCloud. */
+  private readonly settledRows = new Set<number>();
+
+  constructor(
+    private readonly directory: PeopleDirectory,
+    private readonly plan: FilePlan,
+  ) {}
+
+  /** The group of that name (compared ignoring case), or undefined when JumpCloud has none. */
+  async group(name: string): Promise<UserGroup | undefined> {
+    this.groups ??= this.directory
+      .listUserGroups()
+      .then((list) => new Map(list.map((group) => [group.name.toLowerCase(), group])));
+    return (await this.groups).get(name.toLowerCase());
+  }
+
+  /** Whether the person is in the group, as JumpCloud said at the first question this run. */
+  async isMember(groupId: string, personId: string): Promise<boolean> {
+    let members = this.members.get(groupId);
+    if (!members) {
+      members = this.directory.groupMemberIds(groupId).then((ids) => new Set(ids));
+      this.members.set(groupId, members);
+    }
+    return (await members).has(personId);
+  }
+
+  noteMember(groupId: string, personId: string): void {
+    void this.members.get(groupId)?.then((ids) => ids.add(personId));
+  }
+
+  /** A row of this file brought its person in (or found them): later references use the id. */
+  noteRowPerson(row: number, id: string | undefined): void {
+    if (id) this.idsByRow.set(row, id);
+    this.settledRows.add(row);
+  }
+
+  /** The manager's id: from this file, or from JumpCloud (one lookup per distinct reference). */
+  manager(ref: ManagerRef, dryRun: boolean): Promise<ManagerResolution> {
+    if (ref.by === 'id') return Promise.resolve({ kind: 'id', id: ref.value, from: 'JumpCloud id' });
+    const key = managerKey(ref);
+    const row = this.plan.peopleByKey.get(key);
+    if (row !== undefined) {
+      const id = this.idsByRow.get(row);
+      if (id) return Promise.resolve({ kind: 'id', id, from: `row ${row}` });
+      // Not brought in yet (or, in a dry run, it never will be): the manager is set once it is.
+      if (!this.settledRows.has(row) || dryRun) return Promise.resolve({ kind: 'pending', row });
+    }
+    let found = this.managers.get(key);
+    if (!found) {
+      found = this.lookUpManager(ref);
+      this.managers.set(key, found);
+    }
+    return found;
+  }
+
+  /** Everyone JumpCloud holds under the key: 0, 1, or (a clash) more. */
+  findPeople(key: PersonKey): Promise<DirectoryPerson[]> {
+    return this.directory.findPeople(key);
+  }
+
+  private async lookUpManager(ref: ManagerRef): Promise<ManagerResolution> {
+    const people = await this.directory.findPeople({
+      field: ref.by === 'email' ? 'email' : 'username',
+      value: ref.value,
+    });
+    const [only, ...others] = people;
+    if (!only)
+      return { kind: 'unresolved', reason: `no person with that ${ref.by} in JumpCloud or in this file` };
+    if (others.length > 0)
+      return { kind: 'unresolved', reason: `${people.length} people in JumpCloud have that ${ref.by}` };
+    return { kind: 'id', id: only.id, from: 'JumpCloud' };
+  }
+}
