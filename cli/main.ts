@@ -2,7 +2,9 @@
  * `jc-onboard`: the command line for a users CSV on this machine. Exit codes: cli/exit-codes.ts.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { RowAction } from '../lambda/domain';
 import { JumpCloudClient } from '../lambda/jumpcloud/client';
+import { DEFAULT_SUSPEND_LIMIT } from '../lambda/onboarding/onboard-rows';
 import { version } from '../package.json';
 import { onboardFile } from './commands/onboard-file';
 import { SIMULATOR_API_KEY, simulatorCommand } from './commands/simulator';
@@ -36,6 +38,8 @@ interface RunOptions {
   orgId?: string;
   concurrency: number;
   json?: boolean;
+  action: RowAction;
+  suspendLimit: number;
 }
 
 /** The program; each command hands its exit code to `exitWith`. */
@@ -63,7 +67,22 @@ ${EXIT_CODES_HELP}`,
     .command('run')
     .description('Create the users of FILE in JumpCloud and write a results CSV next to it.')
     .argument('<file>', 'the users CSV (header row, one person per row)')
-    .option('--dry-run', 'look every user up and say what would happen; create nothing')
+    .option('--dry-run', 'look every person up and say what would happen; change nothing')
+    .addOption(
+      new Option(
+        '--action <action>',
+        'what a row without an "action" cell does: create (leave people already there alone), upsert ' +
+          '(update them), update, suspend (a leavers file) or unsuspend',
+      )
+        .choices(['create', 'update', 'upsert', 'suspend', 'unsuspend'])
+        .default('create'),
+    )
+    .option(
+      '--suspend-limit <n>',
+      'the most people the file may suspend; a file over it suspends nobody',
+      wholeNumber(0, 100_000),
+      DEFAULT_SUSPEND_LIMIT,
+    )
     .option(
       '--out <path>',
       'results CSV (default: next to FILE, <name>.results-<time>.csv) and <path>.summary.json beside it',
@@ -113,6 +132,8 @@ ${EXIT_CODES_HELP}`,
         await onboardFile({
           file,
           kind: options.dryRun ? 'dry-run' : 'run',
+          defaultAction: options.action,
+          suspendLimit: options.suspendLimit,
           out: options.out,
           json: options.json === true,
           concurrency: options.concurrency,

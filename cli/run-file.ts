@@ -8,8 +8,15 @@ import type { ReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { HeaderOptions } from '../lambda/csv/columns';
 import { openUserCsv, type UserCsv } from '../lambda/csv/read-rows';
-import type { Log, PeopleDirectory, RowAction, RowOutcome } from '../lambda/domain';
+import {
+  bringsPeopleIn,
+  type Log,
+  type PeopleDirectory,
+  type RowAction,
+  type RowOutcome,
+} from '../lambda/domain';
 import { onboardRows } from '../lambda/onboarding/onboard-rows';
 import { type RunSummary, resultsHeader, resultsLines } from '../lambda/results/results-file';
 import { createRowValidator } from '../lambda/users/validate-row';
@@ -94,7 +101,8 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
   const now = options.now ?? (() => new Date());
   const startedAt = now();
   const inputPath = path.resolve(options.input);
-  const csv = await openCsv(options.input);
+  const headerOptions = { findsPeopleOnly: !bringsPeopleIn(options.defaultAction ?? 'create') };
+  const csv = await openCsv(options.input, headerOptions);
   const results =
     options.out === false
       ? undefined
@@ -107,7 +115,7 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
     let firstRead: UserCsv | undefined = csv;
     const outcome = await onboardRows({
       openRows: async () => {
-        const read = firstRead ?? (await openCsv(options.input));
+        const read = firstRead ?? (await openCsv(options.input, headerOptions));
         firstRead = undefined;
         return read.rows;
       },
@@ -177,10 +185,10 @@ export function summaryPathFor(resultsPath: string): string {
 }
 
 /** `input` as the person gave it: messages name the file the way they wrote it. */
-async function openCsv(input: string): Promise<UserCsv> {
+async function openCsv(input: string, options: HeaderOptions = {}): Promise<UserCsv> {
   const bytes = await openInput(input);
   try {
-    return await openUserCsv(bytes);
+    return await openUserCsv(bytes, options);
   } catch (error) {
     bytes.destroy();
     throw error;

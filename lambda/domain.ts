@@ -93,6 +93,14 @@ export interface NewSystemUser {
 export const ROW_ACTIONS = ['create', 'update', 'upsert', 'suspend', 'unsuspend'] as const;
 export type RowAction = (typeof ROW_ACTIONS)[number];
 
+/** Actions about a person's fields (joiners and movers); `suspend` and `unsuspend` only change their state. */
+export const PEOPLE_ACTIONS: ReadonlySet<RowAction> = new Set(['create', 'upsert', 'update']);
+
+/** Whether rows with this action may bring a new person in (and so need a username and email). */
+export function bringsPeopleIn(action: RowAction): boolean {
+  return action === 'create' || action === 'upsert';
+}
+
 /** A manager as HR names them: a JumpCloud id, an email or a username, resolved to an id once per run. */
 export interface ManagerRef {
   readonly by: 'id' | 'email' | 'username';

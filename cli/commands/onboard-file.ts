@@ -2,7 +2,7 @@
  * `run` and `validate` share this: check the file, open JumpCloud (run only), run every row
  * through the engine with a progress bar, then report and pick the exit code.
  */
-import type { RowOutcome, UserDirectory } from '../../lambda/domain';
+import type { PeopleDirectory, RowAction, RowOutcome } from '../../lambda/domain';
 import { UnreadableFileError } from '../../lambda/errors';
 import { EXIT_ROWS_NOT_DONE, EXIT_USAGE, exitCodeOf, UsageError } from '../exit-codes';
 import { rowProgress, startProgressBar } from '../progress';
@@ -24,7 +24,11 @@ export interface OnboardFileOptions {
   /** Machine-readable output only (also when stdout is not a terminal). */
   json: boolean;
   /** Opens JumpCloud once the file is known to be readable (asks for the key then). Absent: validate. */
-  openDirectory?: () => Promise<UserDirectory>;
+  openDirectory?: () => Promise<PeopleDirectory>;
+  /** What a row without an `action` cell does (default create; suspend for a leavers file). */
+  defaultAction?: RowAction;
+  /** The most people the file may suspend; over it, nobody is. */
+  suspendLimit?: number;
   /** Requests in flight at most: sizes the rows handed to the client, so Ctrl-C stops within a few rows. */
   concurrency?: number;
 }
@@ -60,6 +64,8 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
       input: options.file,
       directory,
       dryRun: options.kind === 'dry-run',
+      defaultAction: options.defaultAction,
+      suspendLimit: options.suspendLimit,
       out: options.out,
       shouldStop: () => stopRequested,
       ...(options.concurrency ? { maxInFlight: options.concurrency * ROWS_IN_FLIGHT_PER_REQUEST } : {}),

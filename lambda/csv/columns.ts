@@ -275,6 +275,17 @@ export function matchHeader(header: string): HeaderMatch {
   return { kind: 'unknown' };
 }
 
+export interface HeaderOptions {
+  /**
+   * The file's rows only find people already in JumpCloud (a leavers file): any one column to
+   * find them by is enough, instead of the username and email a new person needs.
+   */
+  readonly findsPeopleOnly?: boolean;
+}
+
+/** Columns a person already in JumpCloud can be found by, in the contract's order. */
+export const PERSON_KEY_COLUMNS = ['employeeIdentifier', 'email', 'username'] as const;
+
 export interface HeaderMap {
   /** Each header as written, with the canonical field it fills (undefined = not used). */
   readonly columns: readonly { header: string; field: string | undefined }[];
@@ -289,7 +300,7 @@ export interface HeaderMap {
  * Reads the header row. Throws UnreadableFileError when the first line is data rather than a
  * header (no column is recognised and a cell holds an email address).
  */
-export function mapHeaders(headers: readonly string[]): HeaderMap {
+export function mapHeaders(headers: readonly string[], options: HeaderOptions = {}): HeaderMap {
   const matches = headers.map(matchHeader);
   refuseDataAsHeader(headers, matches);
   const notices: string[] = [];
@@ -340,7 +351,9 @@ export function mapHeaders(headers: readonly string[]): HeaderMap {
       `${plural(blank, 'column')} ${blank.join(', ')} ${blank.length === 1 ? 'has' : 'have'} no header: ignored`,
     );
   }
-  const fileProblem = missingColumnsProblem(headers, firstColumnOf);
+  const fileProblem = options.findsPeopleOnly
+    ? missingKeyProblem(firstColumnOf)
+    : missingColumnsProblem(headers, firstColumnOf);
   return {
     columns,
     unknownColumns: [...unknown, ...unsupported],
@@ -384,6 +397,11 @@ function missingColumnsProblem(
     );
   const problem = `missing required ${plural(missing, 'column')} ${missing.map((field) => `"${field}"`).join(' and ')}`;
   return hints.length > 0 ? `${problem} (${hints.join('; ')})` : problem;
+}
+
+function missingKeyProblem(present: ReadonlyMap<string, number>): string | undefined {
+  if (PERSON_KEY_COLUMNS.some((field) => present.has(field))) return undefined;
+  return 'missing a column to find people by: employeeIdentifier, email or username';
 }
 
 /** Spreadsheet column letter: 0 → A, 25 → Z, 26 → AA. */

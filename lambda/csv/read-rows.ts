@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { SourceRow } from '../domain';
 import { UnreadableFileError } from '../errors';
-import { type HeaderMap, mapHeaders } from './columns';
+import { type HeaderMap, type HeaderOptions, mapHeaders } from './columns';
 import { type ByteSource, decodeCsvBytes } from './decode';
 
 export interface UserCsv {
@@ -40,7 +40,7 @@ const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 type CsvRecord = string[];
 
 /** Throws UnreadableFileError (lambda/errors.ts) for files that cannot be a users CSV at all. */
-export async function openUserCsv(input: ByteSource): Promise<UserCsv> {
+export async function openUserCsv(input: ByteSource, options: HeaderOptions = {}): Promise<UserCsv> {
   const decoded = await decodeCsvBytes(input);
   const text = decoded.text[Symbol.asyncIterator]();
   const peeked = await peekFirstLine(text);
@@ -74,7 +74,7 @@ export async function openUserCsv(input: ByteSource): Promise<UserCsv> {
   let headerMap: HeaderMap;
   try {
     header = await readHeader(records);
-    headerMap = mapHeaders(header.record);
+    headerMap = mapHeaders(header.record, options);
   } catch (error) {
     close();
     throw error;

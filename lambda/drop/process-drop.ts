@@ -13,7 +13,7 @@ import type { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { Config } from '../config';
 import { openUserCsv, type UserCsv } from '../csv/read-rows';
-import type { Log, PeopleDirectory, RowOutcome } from '../domain';
+import { bringsPeopleIn, type Log, type PeopleDirectory, type RowOutcome } from '../domain';
 import { InputUnavailableError, ResultsNotWritableError, UnreadableFileError } from '../errors';
 import { onboardRows } from '../onboarding/onboard-rows';
 import {
@@ -86,6 +86,7 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
   const now = deps.now ?? Date.now;
   const names = dropNames(drop, config);
   const mode = dropMode(drop.key, config);
+  const headerOptions = { findsPeopleOnly: !bringsPeopleIn(mode.defaultAction) };
   const store = new RunRecordStore(s3, drop.bucket, `${names.stateFolder}run.json`);
   const leaseUntil = () => now() + deps.remainingTimeMs() + LEASE_MARGIN_MS;
   const fileLog = { key: drop.key, resultsKey: names.resultsKey };
@@ -205,7 +206,7 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
   try {
     let csv: UserCsv;
     try {
-      csv = await openUserCsv(await readInput(s3, drop));
+      csv = await openUserCsv(await readInput(s3, drop), headerOptions);
     } catch (error) {
       if (error instanceof UnreadableFileError) return await finishWithFileError(undefined, error.message);
       if (error instanceof InputUnavailableError && !error.retryable) {
@@ -223,7 +224,7 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
     // The engine reads the file more than once (plan, then apply): the same version each time.
     let firstRead: UserCsv | undefined = csv;
     const openRows = async () => {
-      const read = firstRead ?? (await openUserCsv(await readInput(s3, drop)));
+      const read = firstRead ?? (await openUserCsv(await readInput(s3, drop), headerOptions));
       firstRead = undefined;
       return read.rows;
     };

@@ -4,7 +4,13 @@
  * first), which people the file both brings in and suspends (a conflict, invalid on both rows),
  * and how many people it would suspend (held, all of them, when over the limit).
  */
-import type { ManagerRef, RowAction, SourceRow, ValidatedRow } from '../domain';
+import {
+  type ManagerRef,
+  PEOPLE_ACTIONS,
+  type RowAction,
+  type SourceRow,
+  type ValidatedRow,
+} from '../domain';
 
 export interface FilePlan {
   /** Data rows in the file. */
@@ -18,9 +24,6 @@ export interface FilePlan {
   /** Who each in-file manager reference means: `email:x` / `username:y` → the row that brings them. */
   readonly peopleByKey: ReadonlyMap<string, number>;
 }
-
-/** Actions that bring a person in or change their fields (the others only change their state). */
-export const PEOPLE_ACTIONS: ReadonlySet<RowAction> = new Set(['create', 'upsert', 'update']);
 
 export function managerKey(ref: ManagerRef): string {
   return `${ref.by}:${ref.value.toLowerCase()}`;

@@ -9,8 +9,10 @@
 import { z } from 'zod';
 import { TEMPLATE_GROUP } from '../csv/columns';
 import {
+  bringsPeopleIn,
   type ManagerRef,
   type NewSystemUser,
+  PEOPLE_ACTIONS,
   ROW_ACTIONS,
   type RowAction,
   type SourceRow,
@@ -28,9 +30,6 @@ export interface RowValidatorOptions {
    */
   readonly defaultAction?: RowAction;
 }
-
-/** Actions that bring a person in (create) or change their fields; the others only change state. */
-const PEOPLE_ACTIONS: ReadonlySet<RowAction> = new Set(['create', 'upsert', 'update']);
 
 /** JumpCloud's own importer gives a user this many days to enrol when MFA is required. */
 export const DEFAULT_ENROLLMENT_DAYS = 7;
@@ -84,7 +83,7 @@ export function createRowValidator(options: RowValidatorOptions = {}): (row: Sou
       email: cellText(source.cells.email).toLowerCase(),
       employeeIdentifier: cellText(source.cells.employeeIdentifier).toLowerCase(),
     };
-    if (action === 'create' || action === 'upsert') {
+    if (bringsPeopleIn(action)) {
       for (const column of ['username', 'email'] as const) {
         const saidAlready = problems.some((problem) => problem.startsWith(`${column}:`));
         const missingFromFile = source.problem !== undefined && !(column in source.cells);
