@@ -31,6 +31,8 @@ export function optionsFromContext(node: Node): OnboardingOptions {
     stateRetentionDays: whole(node, 'stateRetentionDays'),
     logRetentionDays: whole(node, 'logRetentionDays'),
     notificationEmail: text(node, 'notificationEmail'),
+    defaultAction: text(node, 'defaultAction') as OnboardingOptions['defaultAction'],
+    suspendLimit: whole(node, 'suspendLimit'),
   };
 }
 

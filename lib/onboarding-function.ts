@@ -97,6 +97,8 @@ export class OnboardingFunction extends Construct {
         OUTCOMES_PREFIX: PREFIXES.outcomes,
         STATE_PREFIX: PREFIXES.state,
         JUMPCLOUD_CONCURRENCY: String(settings.jumpcloudConcurrency),
+        DEFAULT_ACTION: settings.defaultAction,
+        SUSPEND_LIMIT: String(settings.suspendLimit),
         POWERTOOLS_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',

@@ -34,6 +34,10 @@ export const ONBOARDING_DEFAULTS = {
   functionTimeout: Duration.minutes(15),
   asyncRetryAttempts: 2,
   maxEventAge: Duration.hours(6),
+  // Nobody already in JumpCloud is changed unless the file or the admin asks for it.
+  defaultAction: 'create',
+  // Microsoft's directory sync guards against mass deletion with a threshold; this is ours.
+  suspendLimit: 20,
 } as const;
 
 /** The CloudWatch Logs retention periods AWS accepts, in days. */
@@ -94,6 +98,17 @@ export interface OnboardingOptions {
    * @default - no subscription
    */
   readonly notificationEmail?: string;
+  /**
+   * What a row without an `action` cell does to a person already in JumpCloud (`DEFAULT_ACTION`):
+   * `create` leaves them as they are, `upsert` updates the fields that changed.
+   * @default 'create'
+   */
+  readonly defaultAction?: 'create' | 'upsert';
+  /**
+   * The most people one file may suspend (`SUSPEND_LIMIT`); a file over it suspends nobody.
+   * @default 20
+   */
+  readonly suspendLimit?: number;
 }
 
 /** The props with every default applied, after validation. */
@@ -108,6 +123,8 @@ export interface OnboardingSettings {
   readonly stateRetentionDays: number;
   readonly logRetentionDays: logs.RetentionDays;
   readonly notificationEmail?: string;
+  readonly defaultAction: 'create' | 'upsert';
+  readonly suspendLimit: number;
 }
 
 /** Thrown when the stack's props (or the context they came from) make no sense. */
@@ -154,6 +171,10 @@ export function resolveSettings(props: OnboardingOptions): OnboardingSettings {
     );
   }
   const reserved = props.reservedConcurrency ?? d.reservedConcurrency;
+  const defaultAction = props.defaultAction ?? d.defaultAction;
+  if (defaultAction !== 'create' && defaultAction !== 'upsert') {
+    throw new OnboardingConfigurationError(`defaultAction must be create or upsert, got "${defaultAction}"`);
+  }
   return {
     jumpcloudApiUrl,
     jumpcloudSecretArn: props.jumpcloudSecretArn,
@@ -177,6 +198,8 @@ export function resolveSettings(props: OnboardingOptions): OnboardingSettings {
     stateRetentionDays: wholeNumber('stateRetentionDays', props.stateRetentionDays ?? d.stateRetentionDays),
     logRetentionDays,
     notificationEmail,
+    defaultAction,
+    suspendLimit: wholeNumber('suspendLimit', props.suspendLimit ?? d.suspendLimit, 0, 100_000),
   };
 }
 

@@ -25,6 +25,15 @@ const ATTRIBUTE_PAIR_COLUMNS = [
   },
 ] as const;
 
+/** JumpCloud's template names groups one per column; any number may follow. */
+const TEMPLATE_GROUP_COLUMN = {
+  header: 'group1',
+  field: 'user group membership (v2), by group name',
+  description: "one group name per column, as JumpCloud's template writes them; group2, group3... may follow",
+  aliases: ['Group1', 'Group 1'],
+  example: '',
+} as const;
+
 /** Human documentation of supported columns: header, JumpCloud field, accepted values, aliases. */
 export const SUPPORTED_COLUMNS: readonly {
   header: string;
@@ -39,6 +48,7 @@ export const SUPPORTED_COLUMNS: readonly {
     aliases: spec.aliases,
   })),
   ...ATTRIBUTE_PAIR_COLUMNS.map(({ example: _example, ...column }) => column),
+  (({ example: _example, ...column }) => column)(TEMPLATE_GROUP_COLUMN),
 ];
 
 /** Every supported column header (our canonical header spelling), for `jc-onboard template`. */
@@ -48,4 +58,24 @@ export const TEMPLATE_COLUMNS: readonly string[] = SUPPORTED_COLUMNS.map((column
 export const TEMPLATE_EXAMPLE_ROW: readonly string[] = [
   ...COLUMN_SPECS.map((spec) => spec.example),
   ...ATTRIBUTE_PAIR_COLUMNS.map((column) => column.example),
+  TEMPLATE_GROUP_COLUMN.example,
 ];
+
+/**
+ * The README's table of columns (between its `columns:start` and `columns:end` markers), made from
+ * the same list: `npm run docs:columns` writes it, and a test fails when the two disagree.
+ */
+export function columnsMarkdownTable(): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  const lines = [
+    '| column | also accepted | what it does | example |',
+    '|---|---|---|---|',
+    ...SUPPORTED_COLUMNS.map((column, index) => {
+      const aliases = column.aliases.map((alias) => `\`${alias}\``).join(', ');
+      const example = TEMPLATE_EXAMPLE_ROW[index] ?? '';
+      const what = `${column.description} (JumpCloud: ${column.field})`;
+      return `| \`${column.header}\` | ${cell(aliases)} | ${cell(what)} | ${example ? `\`${cell(example)}\`` : ''} |`;
+    }),
+  ];
+  return `${lines.join('\n')}\n`;
+}

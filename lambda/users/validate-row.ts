@@ -146,10 +146,6 @@ function optional<T extends z.ZodType>(schema: T) {
   return z.preprocess(blankToUndefined, schema.optional());
 }
 
-function required<T extends z.ZodType<unknown, string>>(schema: T) {
-  return z.preprocess(blankToUndefined, z.string({ error: 'is required but empty' }).pipe(schema));
-}
-
 function text(maxLength?: number) {
   const schema = z.string();
   return maxLength === undefined

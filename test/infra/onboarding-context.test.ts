@@ -21,6 +21,8 @@ describe('deployment choices from context', () => {
       stateRetentionDays: 30,
       logRetentionDays: 365,
       notificationEmail: undefined,
+      defaultAction: 'create',
+      suspendLimit: 20,
     });
     expect(stackNameFromContext(contextOf({}))).toBe('JumpCloudOnboarding');
   });

@@ -269,6 +269,8 @@ describe('function', () => {
           OUTCOMES_PREFIX: 'outcomes/',
           STATE_PREFIX: 'state/',
           JUMPCLOUD_CONCURRENCY: '8',
+          DEFAULT_ACTION: 'create',
+          SUSPEND_LIMIT: '20',
           POWERTOOLS_SERVICE_NAME: 'jumpcloud-onboarding',
           POWERTOOLS_METRICS_NAMESPACE: 'JumpCloudOnboarding',
           POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -310,6 +312,15 @@ describe('function', () => {
       },
     });
     custom.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  it('takes the default action and the suspend limit from context, and refuses a default that deletes', () => {
+    const custom = synth({ defaultAction: 'upsert', suspendLimit: '50' });
+
+    custom.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DEFAULT_ACTION: 'upsert', SUSPEND_LIMIT: '50' }) },
+    });
+    expect(() => synth({ defaultAction: 'delete' })).toThrow(/defaultAction must be create or upsert/);
   });
 
   it('reserves no concurrency when context says none (accounts with a small concurrency quota)', () => {
