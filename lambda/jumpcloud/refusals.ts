@@ -51,12 +51,25 @@ export function errorText(answer: ErrorAnswer): string {
  * MIN_ECHOED_PREFIX characters or more).
  */
 export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  let safe = text;
+  // Collect every echo first and cut them out together: one form cutting a prefix must not
+  // leave the rest of another form's longer echo behind.
+  const spans: [number, number][] = [];
   for (const secret of secrets) {
     if (!secret) continue;
-    for (const form of echoedForms(secret)) safe = safe.replace(prefixPattern(form), REDACTED);
+    for (const form of echoedForms(secret)) {
+      for (const match of text.matchAll(prefixPattern(form)))
+        spans.push([match.index, match.index + match[0].length]);
+    }
   }
-  return safe;
+  spans.sort((a, b) => a[0] - b[0]);
+  let safe = '';
+  let cursor = 0;
+  for (const [start, end] of spans) {
+    if (end <= cursor) continue;
+    if (start >= cursor) safe += text.slice(cursor, start) + REDACTED;
+    cursor = end;
+  }
+  return safe + text.slice(cursor);
 }
 
 function echoedForms(secret: string): string[] {
