@@ -327,6 +327,16 @@ describe('cancelling with a signal', () => {
     expect(sim.users()).toHaveLength(1);
     expect(sim.requests).toHaveLength(1);
   });
+
+  it('still treats a timeout as a lost answer, confirmed by lookup, when a signal is given that never fires', async () => {
+    sim.injectFaults({ kind: 'slow', delayMs: 10_000, count: 1, path: 'create' });
+    const client = clientFor({ signal: new AbortController().signal, requestTimeoutMs: 300 });
+
+    const outcome = await client.createUser(ada);
+
+    expect(outcome).toMatchObject({ status: 'created', jumpcloudId: sim.users()[0]?._id });
+    expect(sim.requests.filter((request) => request.method === 'POST')).toHaveLength(1);
+  });
 });
 
 describe('an unreachable URL', () => {
