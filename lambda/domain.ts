@@ -170,6 +170,42 @@ export interface UserDirectory {
   planUser(user: NewSystemUser): Promise<DirectoryOutcome>;
 }
 
+/** A person as JumpCloud holds them. */
+export interface DirectoryPerson {
+  id: string;
+  username: string;
+  email: string;
+  employeeIdentifier?: string;
+  state?: 'STAGED' | 'ACTIVATED' | 'SUSPENDED';
+  created?: string;
+  /** Every field JumpCloud returned (systemuserreturn), e.g. firstname, department, manager, attributes, addresses, phoneNumbers. */
+  record: Record<string, unknown>;
+}
+
+/** The field a person is matched by, and its value. */
+export type PersonKey = { field: 'employeeIdentifier' | 'email' | 'username'; value: string };
+
+export type UpdateOutcome = { ok: true; person: DirectoryPerson } | { ok: false; message: string };
+
+export type MembershipOutcome = 'added' | 'already a member' | { failed: string };
+
+export interface UserGroup {
+  id: string;
+  name: string;
+}
+
+/** What the plan/resolve/apply engine needs of JumpCloud beyond creating users. */
+export interface PeopleDirectory extends UserDirectory {
+  /** Every person whose field equals the value exactly (email compared lower-cased); throws JumpCloudLookupError when JumpCloud cannot say. */
+  findPeople(key: PersonKey): Promise<DirectoryPerson[]>;
+  /** PUT /api/systemusers/{id} with only systemuserput fields (never activated, passwordless_sudo, recoveryEmail; state only ACTIVATED|SUSPENDED); PUT is idempotent so lost answers are simply retried. */
+  updatePerson(id: string, changes: Record<string, unknown>): Promise<UpdateOutcome>;
+  /** All user groups, paged 100 at a time (v2 GET /api/v2/usergroups?limit=100&skip=N&sort=name). */
+  listUserGroups(): Promise<UserGroup[]>;
+  /** POST /api/v2/usergroups/{id}/members {op:add,type:user,id}; 204 added, 409 already a member. */
+  addToGroup(groupId: string, personId: string): Promise<MembershipOutcome>;
+}
+
 /**
  * The logging the domain code needs; Powertools Logger satisfies it, so does a console shim.
  * Pass at most one object of extra fields.

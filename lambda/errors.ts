@@ -51,3 +51,41 @@ export class InputUnavailableError extends Error {
 export class ResultsNotWritableError extends Error {
   override readonly name = 'ResultsNotWritableError';
 }
+
+/** A JumpCloud lookup could not be answered (JumpCloud kept failing, or refused the query). */
+export class JumpCloudLookupError extends Error {
+  override readonly name = 'JumpCloudLookupError';
+}
+
+/**
+ * The run was cancelled (the caller's AbortSignal fired). Requests in flight at that moment count
+ * as lost: JumpCloud may have acted on them, so the caller must look before sending them again.
+ */
+export class RequestsCancelledError extends Error {
+  override readonly name = 'RequestsCancelledError';
+  constructor(
+    /** True when this call had a request in flight: JumpCloud may have acted on it. */
+    readonly mayHaveActed: boolean,
+  ) {
+    super(
+      mayHaveActed
+        ? 'JumpCloud requests were cancelled; the one in flight may have been acted on'
+        : 'JumpCloud requests were cancelled before this one was sent',
+    );
+  }
+}
+
+/**
+ * JumpCloud's URL never answered: no request ever had an answer and several in a row could not
+ * connect. Every later call fails fast with it, as with a rejected key.
+ */
+export class JumpCloudUnreachableError extends Error {
+  override readonly name = 'JumpCloudUnreachableError';
+  constructor(
+    readonly baseUrl: string,
+    /** The connection error, e.g. ECONNREFUSED or ENOTFOUND. */
+    readonly code: string,
+  ) {
+    super(`cannot reach ${baseUrl} (${code})`);
+  }
+}

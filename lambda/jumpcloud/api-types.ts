@@ -1,7 +1,9 @@
 /**
- * JumpCloud v1 shapes this project sends and reads, written from the Swagger spec
- * (JumpCloud.SDK.V1.json: definitions.systemuserputpost, systemuserreturn, systemuserslist, Error).
- * Only what we use is typed; everything else JumpCloud returns passes through untouched.
+ * JumpCloud shapes this project sends and reads, written from the Swagger specs
+ * (JumpCloud.SDK.V1.json: definitions.systemuserputpost, systemuserput, systemuserreturn,
+ * systemuserslist, Error; JumpCloud.SDK.V2.json: UserGroup, UserGroupPost,
+ * GraphOperation (UserGroup-Member)). Only what we use is typed; everything else JumpCloud
+ * returns passes through untouched.
  */
 import { z } from 'zod';
 
@@ -119,6 +121,29 @@ export type SystemUserPost = z.infer<typeof systemUserPostSchema>;
 /** Every top-level field `definitions.systemuserputpost` defines. */
 export const SYSTEM_USER_POST_FIELDS: ReadonlySet<string> = new Set(Object.keys(systemUserPostSchema.shape));
 
+/**
+ * The body of `PUT /api/systemusers/{id}` exactly as `definitions.systemuserput` allows it: the
+ * create body without `activated`, `passwordless_sudo` and `recoveryEmail`, plus `ssh_keys`, no
+ * required field, and `state` only ACTIVATED or SUSPENDED (API notes, "Look users up").
+ */
+export const systemUserPutSchema = systemUserPostSchema
+  .omit({ activated: true, passwordless_sudo: true, recoveryEmail: true })
+  .extend({
+    username: z.string().optional(),
+    email: z.string().max(1024).optional(),
+    ssh_keys: z.array(z.strictObject({ name: z.string(), public_key: z.string() })).optional(),
+    state: z.enum(['ACTIVATED', 'SUSPENDED']).optional(),
+  });
+export type SystemUserPut = z.infer<typeof systemUserPutSchema>;
+
+/** Every top-level field `definitions.systemuserput` defines. */
+export const SYSTEM_USER_PUT_FIELDS: ReadonlySet<string> = new Set(Object.keys(systemUserPutSchema.shape));
+
+/** Create fields a PUT must never carry: JumpCloud refuses them on an existing user. */
+export const SYSTEM_USER_PUT_FORBIDDEN_FIELDS: ReadonlySet<string> = new Set(
+  [...SYSTEM_USER_POST_FIELDS].filter((field) => !SYSTEM_USER_PUT_FIELDS.has(field)),
+);
+
 /** The part of `definitions.systemuserreturn` the client reads. The id is `_id`; some answers carry `id`. */
 export const systemUserReturnSchema = z.looseObject({
   _id: z.string().optional(),
@@ -126,6 +151,9 @@ export const systemUserReturnSchema = z.looseObject({
   username: z.string().optional(),
   email: z.string().optional(),
   created: z.string().optional(),
+  employeeIdentifier: z.string().optional(),
+  // A string, not the enum: an unexpected state must not make a created user look id-less.
+  state: z.string().optional(),
 });
 export type SystemUserReturn = z.infer<typeof systemUserReturnSchema>;
 
@@ -165,3 +193,31 @@ export const jumpCloudErrorSchema = z.looseObject({
     .optional(),
 });
 export type JumpCloudError = z.infer<typeof jumpCloudErrorSchema>;
+
+/** v2 `definitions.UserGroup`, as `GET /api/v2/usergroups` lists it (a bare array). v2 ids are `id`. */
+export const userGroupSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  type: z.string().optional(),
+  description: z.string().optional(),
+  email: z.string().optional(),
+});
+export const userGroupListSchema = z.array(userGroupSchema);
+
+/** v2 `definitions.UserGroupPost`: `POST /api/v2/usergroups`. Only `name` is required. */
+export const userGroupPostSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  email: z.string().optional(),
+  attributes: z.record(z.string(), z.unknown()).optional(),
+  membershipMethod: z.string().optional(),
+  memberSuggestionsNotify: z.boolean().optional(),
+});
+
+/** v2 `definitions.GraphOperation (UserGroup-Member)`: `POST /api/v2/usergroups/{id}/members`. */
+export const userGroupMemberOperationSchema = z.strictObject({
+  op: z.enum(['add', 'remove']),
+  type: z.literal('user'),
+  id: z.string(),
+  attributes: z.record(z.string(), z.unknown()).optional(),
+});

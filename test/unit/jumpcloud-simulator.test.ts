@@ -33,9 +33,11 @@ async function call(
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  // A 204 has no body.
+  const text = await response.text();
   return {
     status: response.status,
-    body: (await response.json()) as Record<string, unknown>,
+    body: (text ? JSON.parse(text) : {}) as Record<string, unknown>,
     headers: response.headers,
   };
 }
@@ -385,5 +387,206 @@ describe('JumpCloud simulator: faults and bookkeeping', () => {
     ]);
     expect(sim.requests).toEqual([]);
     expect(sim.users()).toEqual([]);
+  });
+});
+
+describe('JumpCloud simulator: PUT and GET /api/systemusers/{id}', () => {
+  it('changes only the fields sent and answers the whole user without the password', async () => {
+    const user = sim.seedUser({
+      username: 'ada',
+      email: 'ada@example.com',
+      department: 'R&D',
+      jobTitle: 'Analyst',
+    });
+
+    const answer = await call('PUT', `/api/systemusers/${user._id}`, {
+      department: 'Maths',
+      password: 'Engines-2026',
+    });
+
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ _id: user._id, department: 'Maths', jobTitle: 'Analyst' });
+    expect(answer.body).not.toHaveProperty('password');
+    expect(sim.user(user._id)).toMatchObject({ department: 'Maths', password: 'Engines-2026' });
+  });
+
+  it('suspends and reactivates through state, keeping suspended in step', async () => {
+    const user = sim.seedUser({ username: 'ada', email: 'ada@example.com' });
+
+    const suspended = await call('PUT', `/api/systemusers/${user._id}`, { state: 'SUSPENDED' });
+    const back = await call('PUT', `/api/systemusers/${user._id}`, { state: 'ACTIVATED' });
+
+    expect(suspended.body).toMatchObject({ state: 'SUSPENDED', suspended: true });
+    expect(back.body).toMatchObject({ state: 'ACTIVATED', suspended: false });
+  });
+
+  it.each([
+    ['activated', { activated: true }, '"activated" cannot be changed on an existing system user'],
+    ['passwordless_sudo', { passwordless_sudo: true }, '"passwordless_sudo" cannot be changed'],
+    ['recoveryEmail', { recoveryEmail: { address: 'r@example.com' } }, '"recoveryEmail" cannot be changed'],
+    ['an unknown field', { favouriteColour: 'blue' }, '"favouriteColour" is not a field'],
+    ['state STAGED', { state: 'STAGED' }, 'state must be one of ACTIVATED, SUSPENDED'],
+  ])('refuses %s with a 400 naming the field, changing nothing', async (_case, body, message) => {
+    const user = sim.seedUser({ username: 'ada', email: 'ada@example.com', department: 'R&D' });
+
+    const answer = await call('PUT', `/api/systemusers/${user._id}`, { department: 'Maths', ...body });
+
+    expect(answer.status).toBe(400);
+    expect(String(answer.body.message)).toContain(message);
+    expect(sim.user(user._id)?.department).toBe('R&D');
+  });
+
+  it.each([
+    ['username', { username: 'grace' }],
+    ['email', { email: 'Grace@Example.com' }],
+    ['employeeIdentifier', { employeeIdentifier: 'E-2' }],
+  ])('refuses to give a person the %s another person holds', async (field, body) => {
+    sim.seedUser({ username: 'grace', email: 'grace@example.com', employeeIdentifier: 'E-2' });
+    const ada = sim.seedUser({ username: 'ada', email: 'ada@example.com', employeeIdentifier: 'E-1' });
+
+    const answer = await call('PUT', `/api/systemusers/${ada._id}`, body);
+
+    expect(answer.status).toBe(400);
+    expect(String(answer.body.message)).toContain(`${field} "`);
+    expect(sim.user(ada._id)).toMatchObject({
+      username: 'ada',
+      email: 'ada@example.com',
+      employeeIdentifier: 'E-1',
+    });
+  });
+
+  it("accepts a person's own username, email and employeeIdentifier sent again", async () => {
+    const ada = sim.seedUser({ username: 'ada', email: 'ada@example.com', employeeIdentifier: 'E-1' });
+
+    const answer = await call('PUT', `/api/systemusers/${ada._id}`, {
+      username: 'ada',
+      email: 'ada@example.com',
+      employeeIdentifier: 'E-1',
+    });
+
+    expect(answer.status).toBe(200);
+  });
+
+  it('answers 404 to an update of an unknown id', async () => {
+    const answer = await call('PUT', '/api/systemusers/5f0000000000000000000000', { department: 'Maths' });
+
+    expect(answer.status).toBe(404);
+  });
+
+  it('finds a user by id, with only the requested fields', async () => {
+    const user = sim.seedUser({ username: 'ada', email: 'ada@example.com', department: 'R&D' });
+
+    const answer = await call('GET', `/api/systemusers/${user._id}?fields=department`);
+
+    expect(answer.body).toEqual({ _id: user._id, department: 'R&D' });
+  });
+});
+
+describe('JumpCloud simulator: v2 user groups', () => {
+  it('lists groups as a bare array, paged and sorted by name, with x-total-count', async () => {
+    for (const name of ['Sales', 'Engineering', 'Admins', 'Finance']) sim.seedGroup(name);
+
+    const first = await call('GET', '/api/v2/usergroups?limit=3&skip=0&sort=name');
+    const second = await call('GET', '/api/v2/usergroups?limit=3&skip=3&sort=name');
+
+    const names = (answer: Answer) =>
+      (answer.body as unknown as { name: string }[]).map((group) => group.name);
+    expect(names(first)).toEqual(['Admins', 'Engineering', 'Finance']);
+    expect(names(second)).toEqual(['Sales']);
+    expect(first.headers.get('x-total-count')).toBe('4');
+  });
+
+  it('filters with name:eq:, exactly', async () => {
+    const sales = sim.seedGroup('Sales');
+    sim.seedGroup('Sales EMEA');
+
+    const answer = await call('GET', '/api/v2/usergroups?filter=name:eq:Sales');
+
+    expect(answer.body).toEqual([expect.objectContaining({ id: sales.id, name: 'Sales' })]);
+  });
+
+  it('rejects a limit above 100 and a v1-style filter', async () => {
+    const tooMany = await call('GET', '/api/v2/usergroups?limit=101');
+    const v1Style = await call('GET', '/api/v2/usergroups?filter=name:$eq:Sales');
+
+    expect(tooMany.status).toBe(400);
+    expect(v1Style.status).toBe(400);
+  });
+
+  it('creates a group with 201 and refuses a second group of the same name', async () => {
+    const created = await call('POST', '/api/v2/usergroups', { name: 'Sales' });
+    const again = await call('POST', '/api/v2/usergroups', { name: 'Sales' });
+
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'Sales', type: 'user_group' });
+    expect(sim.groups()).toEqual([{ id: created.body.id, name: 'Sales' }]);
+    expect(again.status).toBe(409);
+  });
+
+  it('adds a member with 204, answers 409 when already a member, and lists the members', async () => {
+    const group = sim.seedGroup('Sales');
+    const ada = sim.seedUser({ username: 'ada', email: 'ada@example.com' });
+    const operation = { op: 'add', type: 'user', id: ada._id };
+
+    const added = await call('POST', `/api/v2/usergroups/${group.id}/members`, operation);
+    const again = await call('POST', `/api/v2/usergroups/${group.id}/members`, operation);
+    const members = await call('GET', `/api/v2/usergroups/${group.id}/members`);
+
+    expect(added.status).toBe(204);
+    expect(again.status).toBe(409);
+    expect(sim.groupMembers(group.id)).toEqual([ada._id]);
+    expect(members.body).toEqual([
+      expect.objectContaining({ to: expect.objectContaining({ id: ada._id, type: 'user' }) }),
+    ]);
+  });
+
+  it('answers 404 for an unknown group or an unknown user, adding nobody', async () => {
+    const group = sim.seedGroup('Sales');
+    const ada = sim.seedUser({ username: 'ada', email: 'ada@example.com' });
+
+    const noGroup = await call('POST', '/api/v2/usergroups/5f0000000000000000000000/members', {
+      op: 'add',
+      type: 'user',
+      id: ada._id,
+    });
+    const noUser = await call('POST', `/api/v2/usergroups/${group.id}/members`, {
+      op: 'add',
+      type: 'user',
+      id: '5f0000000000000000000000',
+    });
+
+    expect(noGroup.status).toBe(404);
+    expect(noUser.status).toBe(404);
+    expect(sim.groupMembers(group.id)).toEqual([]);
+  });
+
+  it('applies a groups fault to /api/v2 requests only, and logs each request', async () => {
+    sim.seedGroup('Sales');
+    sim.injectFaults({ kind: 'error', status: 502, count: 1, path: 'groups' });
+
+    const users = await call('GET', '/api/systemusers');
+    const failed = await call('GET', '/api/v2/usergroups');
+    const listed = await call('GET', '/api/v2/usergroups');
+
+    expect([users.status, failed.status, listed.status]).toEqual([200, 502, 200]);
+    expect(sim.requests.filter((request) => request.path === '/api/v2/usergroups')).toHaveLength(2);
+  });
+
+  it('updates the person and still answers 502 for an update fault after acting', async () => {
+    const user = sim.seedUser({ username: 'ada', email: 'ada@example.com' });
+    sim.injectFaults({ kind: 'error', status: 502, count: 1, afterCreate: true, path: 'update' });
+
+    const answer = await call('PUT', `/api/systemusers/${user._id}`, { department: 'Maths' });
+
+    expect(answer.status).toBe(502);
+    expect(sim.user(user._id)?.department).toBe('Maths');
+  });
+
+  it('forgets groups and members on reset', async () => {
+    sim.seedGroup('Sales');
+
+    sim.reset();
+
+    expect(sim.groups()).toEqual([]);
   });
 });
