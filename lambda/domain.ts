@@ -202,6 +202,8 @@ export interface PeopleDirectory extends UserDirectory {
   updatePerson(id: string, changes: Record<string, unknown>): Promise<UpdateOutcome>;
   /** All user groups, paged 100 at a time (v2 GET /api/v2/usergroups?limit=100&skip=N&sort=name). */
   listUserGroups(): Promise<UserGroup[]>;
+  /** Ids of the group's members (v2 GET /api/v2/usergroups/{id}/members, paged 100 at a time). */
+  groupMemberIds(groupId: string): Promise<ReadonlySet<string>>;
   /** POST /api/v2/usergroups/{id}/members {op:add,type:user,id}; 204 added, 409 already a member. */
   addToGroup(groupId: string, personId: string): Promise<MembershipOutcome>;
 }
@@ -218,36 +220,3 @@ export interface Log {
 }
 
 export const silentLog: Log = { debug() {}, info() {}, warn() {}, error() {} };
-
-/** A person as JumpCloud holds them. */
-export interface DirectoryPerson {
-  id: string;
-  username: string;
-  email: string;
-  employeeIdentifier?: string;
-  state?: 'STAGED' | 'ACTIVATED' | 'SUSPENDED';
-  created?: string;
-  /** Every field JumpCloud returned (systemuserreturn), e.g. firstname, department, manager, attributes. */
-  record: Record<string, unknown>;
-}
-export type PersonKey = { field: 'employeeIdentifier' | 'email' | 'username'; value: string };
-export type UpdateOutcome = { ok: true; person: DirectoryPerson } | { ok: false; message: string };
-export type MembershipOutcome = 'added' | 'already a member' | { failed: string };
-export interface UserGroup {
-  id: string;
-  name: string;
-}
-
-/** The directory the joiners, movers and leavers engine works on: people, their updates and groups. */
-export interface PeopleDirectory extends UserDirectory {
-  /** Every person whose field equals the value exactly (email compared lower-cased); throws JumpCloudLookupError when JumpCloud cannot say. */
-  findPeople(key: PersonKey): Promise<DirectoryPerson[]>;
-  /** PUT /api/systemusers/{id} with only systemuserput fields; idempotent, so lost answers are retried. */
-  updatePerson(id: string, changes: Record<string, unknown>): Promise<UpdateOutcome>;
-  /** All user groups, paged 100 at a time. */
-  listUserGroups(): Promise<UserGroup[]>;
-  /** Ids of the group's members (one paged listing per group). */
-  groupMemberIds(groupId: string): Promise<ReadonlySet<string>>;
-  /** Adds the person to the group; 409 from JumpCloud is `already a member`. */
-  addToGroup(groupId: string, personId: string): Promise<MembershipOutcome>;
-}

@@ -204,6 +204,11 @@ export const userGroupSchema = z.looseObject({
 });
 export const userGroupListSchema = z.array(userGroupSchema);
 
+/** v2 `definitions.GraphConnection` list, as `GET /api/v2/usergroups/{id}/members` answers: the member is `to`. */
+export const groupMembersSchema = z.array(
+  z.looseObject({ to: z.looseObject({ id: z.string(), type: z.string() }) }),
+);
+
 /** v2 `definitions.UserGroupPost`: `POST /api/v2/usergroups`. Only `name` is required. */
 export const userGroupPostSchema = z.strictObject({
   name: z.string().min(1),

@@ -68,6 +68,10 @@ export class JumpCloudClient implements PeopleDirectory {
     return this.userGroups.listUserGroups();
   }
 
+  groupMemberIds(groupId: string): Promise<ReadonlySet<string>> {
+    return this.userGroups.groupMemberIds(groupId);
+  }
+
   addToGroup(groupId: string, personId: string): Promise<MembershipOutcome> {
     return this.userGroups.addToGroup(groupId, personId);
   }

@@ -5,7 +5,7 @@
  */
 import type { MembershipOutcome, UserGroup } from '../domain';
 import { JumpCloudLookupError } from '../errors';
-import { userGroupListSchema } from './api-types';
+import { groupMembersSchema, userGroupListSchema } from './api-types';
 import { refusalMessage } from './refusals';
 import type { Transport } from './transport';
 
@@ -41,6 +41,30 @@ export class UserGroups {
           ? skip + page.data.length < Number(total)
           : page.data.length === PAGE_SIZE;
       if (!more || page.data.length === 0) return groups;
+    }
+  }
+
+  /** Ids of the group's members (GraphConnection: the member is `to`). Throws JumpCloudLookupError when JumpCloud cannot say. */
+  async groupMemberIds(groupId: string): Promise<ReadonlySet<string>> {
+    this.transport.failFast();
+    const ids = new Set<string>();
+    for (let skip = 0; ; skip += PAGE_SIZE) {
+      const path = `/api/v2/usergroups/${encodeURIComponent(groupId)}/members?limit=${PAGE_SIZE}&skip=${skip}`;
+      const sent = await this.transport.send('GET', path, undefined, {
+        about: { members: groupId },
+        idempotent: true,
+      });
+      if (sent.kind === 'gave-up')
+        throw new JumpCloudLookupError(`listing a group's members: ${sent.message}`);
+      if (sent.status !== 200)
+        throw new JumpCloudLookupError(
+          `listing a group's members: ${refusalMessage(sent, [this.transport.apiKey])}`,
+        );
+      const page = groupMembersSchema.safeParse(sent.body);
+      if (!page.success)
+        throw new JumpCloudLookupError("JumpCloud answered a group's member list with an unexpected body");
+      for (const connection of page.data) if (connection.to.type === 'user') ids.add(connection.to.id);
+      if (page.data.length < PAGE_SIZE) return ids;
     }
   }
 

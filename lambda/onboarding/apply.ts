@@ -18,6 +18,7 @@ import type {
   UserDirectory,
 } from '../domain';
 import { JumpCloudLookupError } from '../jumpcloud/client';
+import { personKeyOf } from './plan';
 import type { RunResolver } from './resolve';
 
 export interface ApplyContext {
@@ -138,7 +139,7 @@ async function bringIn(intent: RowIntent, context: ApplyContext, done: Done): Pr
       if (!updated.ok) return done('failed', updated.message, existing.id);
       status = 'updated';
     }
-    message = `changed: ${changed.join(', ')}`;
+    message = `changed: ${[...changed].sort().join(', ')}`;
   }
   const groups = await addToGroups(intent, existing.id, context, false);
   if (groups.changed && status === 'exists') {
@@ -184,12 +185,8 @@ async function changeState(intent: RowIntent, context: ApplyContext, done: Done)
     : done('updated', 'reactivated (state ACTIVATED)', person.id, identify);
 }
 
-/** Employee id when the row has one, else email, else username (the contract's match order). */
-export function matchKeyOf(intent: RowIntent): PersonKey {
-  const { employeeIdentifier, email, username } = intent.user;
-  if (employeeIdentifier) return { field: 'employeeIdentifier', value: employeeIdentifier };
-  if (email) return { field: 'email', value: email };
-  return { field: 'username', value: username };
+function matchKeyOf(intent: RowIntent): PersonKey {
+  return personKeyOf(intent.user);
 }
 
 function describeKey(key: PersonKey): string {

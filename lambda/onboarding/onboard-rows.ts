@@ -18,7 +18,7 @@ import type {
   ValidatedRow,
 } from '../domain';
 import { silentLog } from '../domain';
-import { ApiKeyRejectedError, SecretUnavailableError } from '../errors';
+import { ApiKeyRejectedError, JumpCloudUnreachableError, SecretUnavailableError } from '../errors';
 import { emptyCounts, type StatusCounts } from '../results/results-file';
 import { type ApplyContext, type ApplyResult, applyRow, type RowIntent } from './apply';
 import { conflictMessage, type FilePlan, planFile } from './plan';
@@ -97,17 +97,23 @@ export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardR
   const suspendLimit = options.suspendLimit ?? DEFAULT_SUSPEND_LIMIT;
   const { directory } = options;
   const plan = await planFile(await options.openRows(), options.newValidator(), defaultAction);
-  const held = plan.suspensions > suspendLimit;
+  const resolver = directory?.findPeople ? new RunResolver(directory as PeopleDirectory, plan) : undefined;
+  // Counted on rows first; only a file over the limit looks its leavers up to count who is really active.
+  const suspensions =
+    plan.suspensions > suspendLimit && resolver
+      ? await resolver.countSuspensions(suspendLimit).catch(() => plan.suspensions)
+      : plan.suspensions;
+  const held = suspensions > suspendLimit;
   const context: ApplyContext | undefined = directory
     ? {
         directory,
-        ...(directory.findPeople ? { resolver: new RunResolver(directory as PeopleDirectory, plan) } : {}),
+        ...(resolver ? { resolver } : {}),
         dryRun: options.dryRun ?? false,
         defaultAction,
         ...(held
           ? {
               suspendHeld:
-                `held: this file would suspend ${plan.suspensions} people, more than the limit of ` +
+                `held: this file would suspend ${suspensions} people, more than the limit of ` +
                 `${suspendLimit} (SUSPEND_LIMIT); nobody was suspended. Split the file or raise the limit`,
             }
           : {}),
@@ -287,5 +293,6 @@ function stopReasonOf(error: unknown): string | undefined {
   if (error instanceof ApiKeyRejectedError)
     return `API key rejected by JumpCloud (${error.httpStatus}); row not sent`;
   if (error instanceof SecretUnavailableError) return `API key unavailable: ${error.message}; row not sent`;
+  if (error instanceof JumpCloudUnreachableError) return `${error.message}; row not sent`;
   return undefined;
 }

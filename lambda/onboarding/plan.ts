@@ -7,16 +7,22 @@
 import {
   type ManagerRef,
   PEOPLE_ACTIONS,
+  type PersonKey,
   type RowAction,
   type SourceRow,
   type ValidatedRow,
 } from '../domain';
+
+/** Beyond this many suspend rows a file is held on the row count alone, without looking anyone up. */
+const MAX_SUSPEND_LOOKUPS = 1_000;
 
 export interface FilePlan {
   /** Data rows in the file. */
   readonly rows: number;
   /** Valid rows whose action is `suspend`. */
   readonly suspensions: number;
+  /** Who those rows name (the key each is found by), kept while there are few enough to look up. */
+  readonly suspendKeys: readonly PersonKey[];
   /** Rows that both bring in and suspend one person: each row with the other row's number. */
   readonly conflicts: ReadonlyMap<number, { otherRow: number; otherAction: RowAction }>;
   /** Rows another row names as its manager: applied before the rest, so the id is known. */
@@ -36,6 +42,7 @@ export async function planFile(
 ): Promise<FilePlan> {
   let count = 0;
   let suspensions = 0;
+  const suspendKeys: PersonKey[] = [];
   const peopleByKey = new Map<string, number>();
   const leaversByKey = new Map<string, { row: number; action: RowAction }>();
   const joinersByKey = new Map<string, { row: number; action: RowAction }>();
@@ -48,6 +55,7 @@ export async function planFile(
     const keys = personKeys(checked.user);
     if (action === 'suspend') {
       suspensions += 1;
+      if (suspendKeys.length < MAX_SUSPEND_LOOKUPS) suspendKeys.push(personKeyOf(checked.user));
       for (const key of keys) if (!leaversByKey.has(key)) leaversByKey.set(key, { row: checked.row, action });
     }
     if (PEOPLE_ACTIONS.has(action)) {
@@ -74,7 +82,18 @@ export async function planFile(
     if (row !== undefined && !conflicts.has(row)) managerRows.add(row);
   }
   for (const key of [...peopleByKey.keys()]) if (!referenced.has(key)) peopleByKey.delete(key);
-  return { rows: count, suspensions, conflicts, managerRows, peopleByKey };
+  return { rows: count, suspensions, suspendKeys, conflicts, managerRows, peopleByKey };
+}
+
+/** Employee id when the row has one, else email, else username (the contract's match order). */
+export function personKeyOf(user: {
+  username: string;
+  email: string;
+  employeeIdentifier?: string;
+}): PersonKey {
+  if (user.employeeIdentifier) return { field: 'employeeIdentifier', value: user.employeeIdentifier };
+  if (user.email) return { field: 'email', value: user.email };
+  return { field: 'username', value: user.username };
 }
 
 /** The keys a person can be recognised by across rows (lower-cased). */

@@ -16,6 +16,8 @@ export class RunResolver {
   private groups?: Promise<Map<string, UserGroup>>;
   private readonly members = new Map<string, Promise<Set<string>>>();
   private readonly managers = new Map<string, Promise<ManagerResolution>>();
+  /** Leavers looked up to count them against the limit: their rows are not asked twice. */
+  private readonly counted = new Map<string, Promise<DirectoryPerson[]>>();
   /** JumpCloud ids of people this run brought in or found, by the row that named them. */
   private readonly idsByRow = new Map<number, string>();
   /** Rows of the file whose person could not be brought in: their references fall back to JumpCloud. */
@@ -75,7 +77,28 @@ export class RunResolver {
 
   /** Everyone JumpCloud holds under the key: 0, 1, or (a clash) more. */
   findPeople(key: PersonKey): Promise<DirectoryPerson[]> {
-    return this.directory.findPeople(key);
+    const id = personId(key);
+    const counted = this.counted.get(id);
+    if (!counted) return this.directory.findPeople(key);
+    this.counted.delete(id); // used once, by the row itself: memory stays flat on long files
+    return counted;
+  }
+
+  /**
+   * How many people the file's suspend rows would really suspend: found, one each, not already
+   * suspended. Stops counting once past `limit`. Only asked when the row count alone is over it.
+   */
+  async countSuspensions(limit: number): Promise<number> {
+    if (this.plan.suspendKeys.length < this.plan.suspensions) return this.plan.suspensions;
+    let count = 0;
+    for (const key of this.plan.suspendKeys) {
+      const found = this.directory.findPeople(key);
+      this.counted.set(personId(key), found);
+      const people = await found;
+      if (people.length === 1 && people[0]?.state !== 'SUSPENDED') count += 1;
+      if (count > limit) break;
+    }
+    return count;
   }
 
   private async lookUpManager(ref: ManagerRef): Promise<ManagerResolution> {
@@ -90,4 +113,8 @@ export class RunResolver {
       return { kind: 'unresolved', reason: `${people.length} people in JumpCloud have that ${ref.by}` };
     return { kind: 'id', id: only.id, from: 'JumpCloud' };
   }
+}
+
+function personId(key: PersonKey): string {
+  return `${key.field}:${key.value.toLowerCase()}`;
 }
