@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES }
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { systemUserPostSchema } from '../lambda/jumpcloud/api-types';
+import { USERNAME_PATTERN } from '../lambda/users/username';
 
 /** A user as the simulator holds it: every stored field, the password included (never log it). */
 export interface SimUser {
@@ -425,7 +426,7 @@ function fieldProblem(
   user: z.infer<typeof systemUserPostSchema>,
   directory: readonly SimUser[],
 ): string | undefined {
-  if (!/^[A-Za-z][^\s@]*$/.test(user.username))
+  if (!USERNAME_PATTERN.test(user.username))
     return 'username must start with a letter and contain no spaces or "@"';
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(user.email.trim())) return 'email is not a valid email address';
   for (const [index, attribute] of (user.attributes ?? []).entries()) {
