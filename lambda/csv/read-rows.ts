@@ -140,6 +140,8 @@ async function* dataRows(
 ): AsyncGenerator<SourceRow> {
   let row = headerRecordNumber;
   let header = firstHeader;
+  // After a repeated header that cannot be used, no later row can be trusted to the old one.
+  let unusableHeaderRow: number | undefined;
   try {
     for (let next = await records.next(); !next.done; next = await records.next()) {
       row++;
@@ -153,9 +155,16 @@ async function* dataRows(
         const repeated = repeatedHeader(row, next.value, header, reading);
         if (repeated.kind === 'header') {
           header = repeated.header;
+          unusableHeaderRow = undefined;
           continue;
         }
+        unusableHeaderRow = row;
         yield { row, cells: {}, problem: repeated.problem };
+        continue;
+      }
+      if (unusableHeaderRow !== undefined) {
+        const problem = `not read: the header repeated in row ${unusableHeaderRow} cannot be used, so this row's columns are unknown`;
+        yield { row, cells: {}, problem };
         continue;
       }
       yield toSourceRow(row, next.value, header);

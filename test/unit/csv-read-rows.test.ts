@@ -181,6 +181,22 @@ describe('openUserCsv', () => {
     expect(csv.unknownColumns).toEqual(['Shoe Size']);
   });
 
+  it('refuses the rows after a repeated header that cannot be used, keeping none of their cells', async () => {
+    // Prepare: the second header has a column name no person would write
+    const file = `username,email\na,a@x.io\npassword,email,username,${'x'.repeat(200)}\nSecret-Pw-2,b@x.io,b,1\n`;
+
+    // Act
+    const { rows } = await readAll([file]);
+
+    // Assess
+    expect(rows.map((row) => [row.row, row.cells, row.problem?.split(':')[0]])).toEqual([
+      [2, { username: 'a', email: 'a@x.io' }, undefined],
+      [3, {}, 'this row repeats the header but cannot be one'],
+      [4, {}, 'not read'],
+    ]);
+    expect(JSON.stringify(rows)).not.toContain('Secret-Pw-2');
+  });
+
   it('skips a header repeated as it is, and says so', async () => {
     const { csv, rows } = await readAll(['username,email\na,a@x.io\nusername,email\nb,b@x.io\n']);
 
