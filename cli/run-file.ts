@@ -140,7 +140,7 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
         : [
             `stopped on request before row ${outcome.pausedAtRow}: that row and the ones after it were not processed`,
           ];
-    const fileError = csv.fileProblem ?? outcome.stopReason;
+    const fileError = csv.fileProblem ?? csv.stoppedReading ?? outcome.stopReason;
     const summary: RunSummary = {
       input: { key: inputPath },
       results: results ? { path: results.path } : {},

@@ -25,8 +25,17 @@ export type RowStatus = (typeof ROW_STATUSES)[number];
 export interface SourceRow {
   /** Spreadsheet row number HR sees: the header is row 1, the first user row 2. */
   readonly row: number;
-  /** Cell text by canonical column (e.g. `firstname`, `employeeIdentifier`, `attribute:Badge`). */
+  /**
+   * Cell text by canonical column (e.g. `firstname`, `employeeIdentifier`, `attribute:Badge`).
+   * Never the password, and empty when the row's cells cannot be trusted to sit in their columns
+   * (a cell too many or too few).
+   */
   readonly cells: Readonly<Record<string, string>>;
+  /**
+   * The password cell, kept apart from the cells from the moment it is read, so that nothing that
+   * shows cells (messages, results, logs) can show it. It goes only into the request body.
+   */
+  readonly password?: string;
   /** A problem found while reading the row (wrong number of cells, file-level error), if any. */
   readonly problem?: string;
 }

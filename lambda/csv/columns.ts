@@ -75,7 +75,7 @@ function textColumn(header: string, description: string, aliases: string[], exam
 export const COLUMN_SPECS: readonly ColumnSpec[] = [
   textColumn(
     'username',
-    'required; starts with a letter, no spaces, no "@", at most 30 characters; unique in the file',
+    'required; letters A-Z, digits, ".", "-" and "_", starting with a letter; at most 30 characters; unique in the file',
     ['User Name', 'Login', 'Login Name', 'Login ID', 'Logon Name', 'sAMAccountName'],
     'jdoe',
   ),
@@ -286,10 +286,18 @@ export interface HeaderOptions {
 /** Columns a person already in JumpCloud can be found by, in the contract's order. */
 export const PERSON_KEY_COLUMNS = ['employeeIdentifier', 'email', 'username'] as const;
 
+/** A column name longer than this is not a column name: the first line is data, or one huge cell. */
+export const MAX_HEADER_LENGTH = 128;
+/** More columns than any users file has (JumpCloud's full import template has under 100). */
+export const MAX_COLUMNS = 1000;
+/** Unknown columns named in notices and the summary; beyond this they are only counted. */
+export const MAX_LISTED_COLUMNS = 20;
+const ADD_A_HEADER = 'add a first line naming the columns, e.g. username,email,firstname,lastname';
+
 export interface HeaderMap {
   /** Each header as written, with the canonical field it fills (undefined = not used). */
   readonly columns: readonly { header: string; field: string | undefined }[];
-  /** Headers that fill no field (unknown or not supported), each text once. */
+  /** Headers that fill no field (unknown or not supported), each text once, at most 20 of them. */
   readonly unknownColumns: readonly string[];
   readonly notices: readonly string[];
   /** Set when a required column is missing: every row is then invalid. */
@@ -297,10 +305,12 @@ export interface HeaderMap {
 }
 
 /**
- * Reads the header row. Throws UnreadableFileError when the first line is data rather than a
- * header (no column is recognised and a cell holds an email address).
+ * Reads the header row. Throws UnreadableFileError, quoting none of its cells, when the line is
+ * not a header: absurd (a column name over MAX_HEADER_LENGTH, more than MAX_COLUMNS columns), or
+ * a person rather than column names (see refuseDataAsHeader).
  */
 export function mapHeaders(headers: readonly string[], options: HeaderOptions = {}): HeaderMap {
+  refuseAbsurdHeader(headers);
   const matches = headers.map(matchHeader);
   refuseDataAsHeader(headers, matches);
   const notices: string[] = [];
@@ -342,9 +352,11 @@ export function mapHeaders(headers: readonly string[], options: HeaderOptions = 
   });
 
   if (unknown.length > 0)
-    notices.push(`unknown ${plural(unknown, 'column')}, ignored: ${quoteList(unknown)}`);
+    notices.push(`unknown ${plural(unknown, 'column')}, ignored: ${quoteList(unknown, MAX_LISTED_COLUMNS)}`);
   if (unsupported.length > 0) {
-    notices.push(`${plural(unsupported, 'column')} not supported yet, ignored: ${quoteList(unsupported)}`);
+    notices.push(
+      `${plural(unsupported, 'column')} not supported yet, ignored: ${quoteList(unsupported, MAX_LISTED_COLUMNS)}`,
+    );
   }
   if (blank.length > 0) {
     notices.push(
@@ -356,19 +368,67 @@ export function mapHeaders(headers: readonly string[], options: HeaderOptions = 
     : missingColumnsProblem(headers, firstColumnOf);
   return {
     columns,
-    unknownColumns: [...unknown, ...unsupported],
+    unknownColumns: [...unknown, ...unsupported].slice(0, MAX_LISTED_COLUMNS),
     notices,
     ...(fileProblem ? { fileProblem } : {}),
   };
 }
 
-function refuseDataAsHeader(headers: readonly string[], matches: readonly HeaderMatch[]): void {
-  const recognised = matches.some((match) => match.kind === 'field' || match.kind === 'unsupported');
-  const email = headers.find((cell) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(cell.trim()));
-  if (!recognised && email !== undefined) {
+/** Whether a record names both required columns: a header line, wherever it appears in the file. */
+export function namesRequiredColumns(cells: readonly string[]): boolean {
+  if (holdsEmailAddress(cells)) return false; // nearly every person does: no need to look further
+  const fields = new Set(
+    cells.map((cell) => matchHeader(cell)).map((match) => match.kind === 'field' && match.field),
+  );
+  return REQUIRED_COLUMNS.every((field) => fields.has(field));
+}
+
+/** Column names never hold "@"; people's rows nearly always do. */
+function holdsEmailAddress(cells: readonly string[]): boolean {
+  return cells.some((cell) => cell.includes('@'));
+}
+
+/** A header no person wrote: a huge cell (a 5 MB line) or thousands of columns. */
+function refuseAbsurdHeader(headers: readonly string[]): void {
+  if (headers.length > MAX_COLUMNS) {
     throw new UnreadableFileError(
-      `no header row: the first line looks like data ("${email.trim()}"); add a first line naming the ` +
-        'columns, e.g. username,email,firstname,lastname',
+      `the first line has ${headers.length} columns; a users file has at most ${MAX_COLUMNS}: ${ADD_A_HEADER}`,
+    );
+  }
+  const long = headers.findIndex((header) => header.length > MAX_HEADER_LENGTH);
+  if (long >= 0) {
+    throw new UnreadableFileError(
+      `the first line is not a header: column ${columnLetter(long)} is ${headers[long]?.length} characters ` +
+        `long, and a column name is at most ${MAX_HEADER_LENGTH}; ${ADD_A_HEADER}`,
+    );
+  }
+}
+
+/**
+ * A first line that is a person, not column names, must not become the header: that person
+ * would vanish, and their cells (a password among them) be listed as "unknown columns". Column
+ * names never hold "@"; and a line that lacks a required column while holding names this tool
+ * does not know is more likely a person than a header. Nothing of the line is quoted.
+ */
+function refuseDataAsHeader(headers: readonly string[], matches: readonly HeaderMatch[]): void {
+  if (holdsEmailAddress(headers)) {
+    throw new UnreadableFileError(
+      `no header row: the first line holds an email address, so it looks like a person rather than column names; ${ADD_A_HEADER}`,
+    );
+  }
+  const named = new Set(matches.map((match) => match.kind === 'field' && match.field));
+  const missing = REQUIRED_COLUMNS.filter((field) => !named.has(field));
+  const strangers = headers.filter(
+    (header, index) => matches[index]?.kind === 'unknown' && AMBIGUOUS[headerKey(header)] === undefined,
+  ).length;
+  if (missing.length > 0 && strangers > 0) {
+    const lacks =
+      missing.length === REQUIRED_COLUMNS.length
+        ? 'names neither "username" nor "email"'
+        : `does not name the "${missing[0]}" column`;
+    throw new UnreadableFileError(
+      `no header row: the first line ${lacks} and holds ${strangers} ${strangers === 1 ? 'cell' : 'cells'} ` +
+        `that name no known column, so it looks like a person rather than column names; ${ADD_A_HEADER}`,
     );
   }
 }
@@ -417,6 +477,11 @@ function plural(items: readonly unknown[], word: string): string {
   return items.length === 1 ? word : `${word}s`;
 }
 
-function quoteList(items: readonly string[]): string {
-  return items.map((item) => `"${item}"`).join(', ');
+/** `"a", "b" and 3 more`: at most `limit` names, each a header already capped in length. */
+function quoteList(items: readonly string[], limit: number): string {
+  const listed = items
+    .slice(0, limit)
+    .map((item) => `"${item}"`)
+    .join(', ');
+  return items.length > limit ? `${listed} and ${items.length - limit} more` : listed;
 }

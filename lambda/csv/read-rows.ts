@@ -2,12 +2,23 @@
  * Reads a users CSV as HR saved it: the header row names the columns (see columns.ts), every
  * later non-blank record is a SourceRow numbered the way a spreadsheet numbers it. Streaming:
  * a 200,000-row file or a 1 MB cell never sits in memory whole.
+ *
+ * What a row holds must not end up where it does not belong: a row whose cell count differs from
+ * the header's has its cells in the wrong columns (a password under Email), so it carries none;
+ * the password travels apart from the cells; a header repeated mid-file (two exports glued
+ * together) maps the rows after it; a quote never closed stops reading loudly (`stoppedReading`).
  */
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { SourceRow } from '../domain';
 import { UnreadableFileError } from '../errors';
-import { type HeaderMap, type HeaderOptions, mapHeaders } from './columns';
+import {
+  type HeaderMap,
+  type HeaderOptions,
+  MAX_LISTED_COLUMNS,
+  mapHeaders,
+  namesRequiredColumns,
+} from './columns';
 import { type ByteSource, decodeCsvBytes } from './decode';
 
 export interface UserCsv {
@@ -16,7 +27,10 @@ export interface UserCsv {
    * (undefined = the column is not used: unknown, not supported, blank, or a later duplicate).
    */
   readonly columns: readonly { header: string; field: string | undefined }[];
-  /** Header texts that map to no field: reported once in the summary, never sent. */
+  /**
+   * Header texts that map to no field: reported once in the summary, never sent. May grow while
+   * `rows` is read (a header repeated mid-file), like `notices`.
+   */
   readonly unknownColumns: readonly string[];
   /** Problem that makes EVERY row invalid (e.g. 'missing required column "email"'), else undefined. */
   readonly fileProblem?: string;
@@ -26,6 +40,12 @@ export interface UserCsv {
    * file): read it after the rows for the full list.
    */
   readonly notices: readonly string[];
+  /**
+   * Set once `rows` has ended early: a quote never closed (or other broken CSV) made the rest of
+   * the file unreadable. The rows after it are not in `rows`, so the file as a whole failed: this
+   * is its file error. Read it after the rows.
+   */
+  readonly stoppedReading: string | undefined;
   /**
    * Data rows in order; can be iterated once. Blank records are not rows but keep their number.
    * `row` is the spreadsheet row number: records are counted (a quoted cell holding a line
@@ -83,14 +103,25 @@ export async function openUserCsv(input: ByteSource, options: HeaderOptions = {}
   if (delimiter !== ',')
     notices.push(`columns are separated by ${delimiter === ';' ? 'semicolons' : 'tabs'}`);
   notices.push(...headerMap.notices);
+  const reading: Reading = { notices, unknownColumns: [...headerMap.unknownColumns] };
 
   return {
     columns: headerMap.columns,
-    unknownColumns: headerMap.unknownColumns,
+    unknownColumns: reading.unknownColumns,
     ...(headerMap.fileProblem ? { fileProblem: headerMap.fileProblem } : {}),
     notices,
-    rows: dataRows(records, header.recordNumber, headerMap.columns, headerMap.fileProblem, close),
+    get stoppedReading() {
+      return reading.stoppedReading;
+    },
+    rows: dataRows(records, header.recordNumber, headerMap, reading, close),
   };
+}
+
+/** What reading the rows finds out about the file as it goes. */
+interface Reading {
+  readonly notices: string[];
+  readonly unknownColumns: string[];
+  stoppedReading?: string;
 }
 
 /** The first non-blank record, and its number (blank lines above it count, as in a spreadsheet). */
@@ -109,24 +140,80 @@ async function readHeader(records: AsyncIterator<CsvRecord | Unreadable>) {
 async function* dataRows(
   records: AsyncIterator<CsvRecord | Unreadable>,
   headerRecordNumber: number,
-  columns: readonly { header: string; field: string | undefined }[],
-  fileProblem: string | undefined,
+  firstHeader: HeaderMap,
+  reading: Reading,
   close: () => void,
 ): AsyncGenerator<SourceRow> {
   let row = headerRecordNumber;
+  let header = firstHeader;
+  // After a repeated header that cannot be used, no later row can be trusted to the old one.
+  let unusableHeaderRow: number | undefined;
   try {
     for (let next = await records.next(); !next.done; next = await records.next()) {
       row++;
       if (!Array.isArray(next.value)) {
-        yield { row, cells: {}, problem: joinProblems(fileProblem, unreadableProblem(next.value)) };
+        reading.stoppedReading = stoppedReadingProblem(row, next.value);
+        yield { row, cells: {}, problem: joinProblems(header.fileProblem, unreadableProblem(next.value)) };
         return;
       }
       if (isBlank(next.value)) continue;
-      yield toSourceRow(row, next.value, columns, fileProblem);
+      if (namesRequiredColumns(next.value)) {
+        const repeated = repeatedHeader(row, next.value, header, reading);
+        if (repeated.kind === 'header') {
+          header = repeated.header;
+          unusableHeaderRow = undefined;
+          continue;
+        }
+        unusableHeaderRow = row;
+        yield { row, cells: {}, problem: repeated.problem };
+        continue;
+      }
+      if (unusableHeaderRow !== undefined) {
+        const problem = `not read: the header repeated in row ${unusableHeaderRow} cannot be used, so this row's columns are unknown`;
+        yield { row, cells: {}, problem };
+        continue;
+      }
+      yield toSourceRow(row, next.value, header);
     }
   } finally {
     close();
   }
+}
+
+/**
+ * A line naming the username and email columns is a header, not a person (no email address is
+ * spelled like a column name): two exports glued together. The rows after it are read by it,
+ * whatever its column order.
+ */
+function repeatedHeader(
+  row: number,
+  record: CsvRecord,
+  current: HeaderMap,
+  reading: Reading,
+): { kind: 'header'; header: HeaderMap } | { kind: 'refused'; problem: string } {
+  let header: HeaderMap;
+  try {
+    header = mapHeaders(record);
+  } catch (error) {
+    if (!(error instanceof UnreadableFileError)) throw error;
+    return { kind: 'refused', problem: `this row repeats the header but cannot be one: ${error.message}` };
+  }
+  const fields = (map: HeaderMap) => map.columns.map((column) => column.field ?? '').join(',');
+  if (fields(header) === fields(current)) {
+    reading.notices.push(`row ${row} repeats the header: it is not a row`);
+    return { kind: 'header', header };
+  }
+  reading.notices.push(
+    `row ${row} repeats the header, with other columns or in another order: the rows after it are read by it`,
+  );
+  for (const notice of header.notices) {
+    if (!reading.notices.includes(notice)) reading.notices.push(`row ${row}: ${notice}`);
+  }
+  for (const name of header.unknownColumns) {
+    if (!reading.unknownColumns.includes(name) && reading.unknownColumns.length < MAX_LISTED_COLUMNS)
+      reading.unknownColumns.push(name);
+  }
+  return { kind: 'header', header };
 }
 
 /** Where csv-parse gave up on a record, by its error code. */
@@ -136,36 +223,56 @@ interface Unreadable {
 
 /** Our words only: csv-parse messages may quote cell text, which may be a password. */
 function unreadableProblem({ unreadable: code }: Unreadable): string {
-  const why =
-    code === 'CSV_QUOTE_NOT_CLOSED' || code === 'CSV_MAX_RECORD_SIZE'
-      ? 'a quoted cell that starts in this row is never closed (a stray " character?)'
-      : `the CSV is malformed here (${code})`;
-  return `${why}: this row and any after it could not be read`;
+  return `${brokenHere(code, 'this row')}: this row and any after it could not be read`;
 }
 
-function toSourceRow(
-  row: number,
-  record: CsvRecord,
-  columns: readonly { header: string; field: string | undefined }[],
-  fileProblem: string | undefined,
-): SourceRow {
-  const cells: Record<string, string> = {};
-  columns.forEach((column, index) => {
-    // Excel leaves out trailing empty cells of a row: a missing cell is an empty one.
-    if (column.field !== undefined) cells[column.field] = record[index] ?? '';
-  });
-  const used = lastNonEmptyCell(record) + 1;
-  const extra =
-    used > columns.length ? `row has ${used} cells but the header has ${columns.length}` : undefined;
-  const problem = joinProblems(fileProblem, extra);
-  return problem ? { row, cells, problem } : { row, cells };
+function stoppedReadingProblem(row: number, { unreadable: code }: Unreadable): string {
+  return (
+    `reading stopped at row ${row}: ${brokenHere(code, 'there')}, so the lines after it were not read; ` +
+    (isUnclosedQuote(code) ? 'close or remove the quote' : 'correct that row') +
+    ' and drop the file again'
+  );
 }
 
-function lastNonEmptyCell(record: CsvRecord): number {
-  for (let index = record.length - 1; index >= 0; index--) {
-    if ((record[index] ?? '').trim() !== '') return index;
+function brokenHere(code: string, where: 'this row' | 'there'): string {
+  if (isUnclosedQuote(code)) {
+    const starts = where === 'this row' ? 'starts in this row' : 'starts there';
+    return `a quoted cell that ${starts} is never closed (a stray " character?)`;
   }
-  return -1;
+  return `the CSV is malformed ${where === 'this row' ? 'here' : 'there'} (${code})`;
+}
+
+function isUnclosedQuote(code: string): boolean {
+  return code === 'CSV_QUOTE_NOT_CLOSED' || code === 'CSV_MAX_RECORD_SIZE';
+}
+
+/**
+ * One record as a row. A record whose cell count differs from the header's has its cells under
+ * the wrong columns (an unquoted comma in a name puts the password under Email; two names run
+ * together put it under Username), so none of them is kept: the row is invalid, and the message
+ * gives the counts, never a cell.
+ */
+function toSourceRow(row: number, record: CsvRecord, header: HeaderMap): SourceRow {
+  const { columns, fileProblem } = header;
+  if (record.length !== columns.length) {
+    const miscounted =
+      `row has ${record.length} cells but the header has ${columns.length}: ` +
+      'a cell is missing, or a comma inside a cell is not in quotes';
+    return { row, cells: {}, problem: joinProblems(fileProblem, miscounted) as string };
+  }
+  const cells: Record<string, string> = {};
+  let password: string | undefined;
+  columns.forEach((column, index) => {
+    const text = record[index] ?? '';
+    if (column.field === 'password') password = text;
+    else if (column.field !== undefined) cells[column.field] = text;
+  });
+  return {
+    row,
+    cells,
+    ...(password === undefined ? {} : { password }),
+    ...(fileProblem === undefined ? {} : { problem: fileProblem }),
+  };
 }
 
 function joinProblems(...problems: (string | undefined)[]): string | undefined {

@@ -275,14 +275,11 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
       throw new FileFailedError(result.stopReason, summary);
     }
 
-    const summary = { ...summaryOf(csv, [], result.gaveUp), ...(result.held ? { held: true } : {}) };
+    // A file whose reading stopped early (a quote never closed) failed, whatever its rows did.
+    const fileError = result.gaveUp ?? csv.stoppedReading;
+    const summary = { ...summaryOf(csv, [], fileError), ...(result.held ? { held: true } : {}) };
     await writeResults(summary, []);
-    await save({
-      status: 'done',
-      owner: '',
-      leaseUntil: 0,
-      ...(result.gaveUp ? { fileError: result.gaveUp } : {}),
-    });
+    await save({ status: 'done', owner: '', leaseUntil: 0, ...(fileError ? { fileError } : {}) });
     return { kind: 'completed', resultsKey: names.resultsKey, summaryKey: names.summaryKey, summary };
   } catch (error) {
     if (error instanceof FileFailedError || error instanceof ClaimLostError) throw error;

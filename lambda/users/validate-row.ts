@@ -3,8 +3,10 @@
  * (NewSystemUser). The cell schema follows JumpCloud's `definitions.systemuserputpost` (its
  * enums, maxLengths and minimums); the rules it cannot express come from the API notes.
  *
- * Messages name the column by its canonical header (`email: "bob@" is not a valid email
- * address`), several are joined with "; ", and a message never holds the password.
+ * Messages name the column by its canonical header and the rule it breaks (`email: is not a
+ * valid email address`), several are joined with "; ". They never quote a cell: a cell may hold a
+ * password typed into the wrong column. The password itself comes beside the cells
+ * (`SourceRow.password`) and goes only into the request body.
  */
 import { z } from 'zod';
 import { TEMPLATE_GROUP } from '../csv/columns';
@@ -20,6 +22,7 @@ import {
   type UserPhoneNumber,
   type ValidatedRow,
 } from '../domain';
+import { usernameProblem } from './username';
 
 export interface RowValidatorOptions {
   /** The clock for MFA enrolment deadlines (`mfa.exclusionUntil`). */
@@ -33,8 +36,6 @@ export interface RowValidatorOptions {
 
 /** JumpCloud's own importer gives a user this many days to enrol when MFA is required. */
 export const DEFAULT_ENROLLMENT_DAYS = 7;
-/** Longer usernames break device logins on Mac and Linux (API notes: 30 there, 20 on Windows). */
-export const MAX_USERNAME_LENGTH = 30;
 
 /**
  * Returns a stateful validator: checks one row and remembers the usernames, emails and employee
@@ -55,7 +56,8 @@ export function createRowValidator(options: RowValidatorOptions = {}): (row: Sou
   const firstRowWithByKind = { people: newKeys(), states: newKeys() };
 
   return (source) => {
-    const parsed = rowSchema.safeParse(source.cells);
+    // The password joins the cells only here, where the request body is built.
+    const parsed = rowSchema.safeParse({ ...source.cells, password: source.password });
     const problems: string[] = source.problem ? [source.problem] : [];
     if (!parsed.success) {
       // A column missing from the file is already the row's problem: no need to say it twice.
@@ -67,7 +69,7 @@ export function createRowValidator(options: RowValidatorOptions = {}): (row: Sou
     const attributes = readAttributes(source.cells);
     problems.push(...attributes.problems);
     // The results file shows the username and email: a password equal to either would show too.
-    const password = cellText(source.cells.password).toLowerCase();
+    const password = cellText(source.password).toLowerCase();
     if (
       password !== '' &&
       [source.cells.username, source.cells.email, source.cells.manager].some(
@@ -100,9 +102,9 @@ export function createRowValidator(options: RowValidatorOptions = {}): (row: Sou
       return {
         row: source.row,
         ok: false,
-        username: withoutPassword(cellText(source.cells.username), source.cells.password),
-        email: withoutPassword(cellText(source.cells.email), source.cells.password),
-        message: finalMessage(problems.join('; '), source.cells.password),
+        username: withoutPassword(cellText(source.cells.username), source.password),
+        email: withoutPassword(cellText(source.cells.email), source.password),
+        message: withoutPasswordWords(problems.join('; '), source.password),
       };
     }
     for (const [key, value] of Object.entries(keys) as [keyof typeof keys, string][]) {
@@ -131,17 +133,6 @@ function blankToUndefined(value: unknown): unknown {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
-/**
- * Marks a cell value inside a message. The marks are turned into JSON quotes (line breaks stay
- * visible, long values shortened) only after the password is masked: see `finalMessage`.
- */
-function quote(value: string): string {
-  return `${VALUE_START}${value}${VALUE_END}`;
-}
-const VALUE_START = '\uE000';
-const VALUE_END = '\uE001';
-const QUOTED_VALUE = /\uE000([^\uE001]*)\uE001/gu;
-
 function optional<T extends z.ZodType>(schema: T) {
   return z.preprocess(blankToUndefined, schema.optional());
 }
@@ -154,15 +145,9 @@ function text(maxLength?: number) {
 }
 
 const username = z.string().transform((value, ctx) => {
-  if (/\s/u.test(value)) ctx.addIssue(`${quote(value)} contains a space`);
-  else if (value.includes('@')) ctx.addIssue(`${quote(value)} contains "@" (the address belongs in email)`);
-  else if (!/^\p{L}/u.test(value)) ctx.addIssue(`${quote(value)} does not start with a letter`);
-  else if (/\p{C}/u.test(value)) ctx.addIssue(`${quote(value)} contains an invisible control character`);
-  else if ([...value].length > MAX_USERNAME_LENGTH) {
-    ctx.addIssue(
-      `${quote(value)} is longer than ${MAX_USERNAME_LENGTH} characters (logins break on Mac and Linux)`,
-    );
-  } else return value;
+  const problem = usernameProblem(value);
+  if (problem === undefined) return value;
+  ctx.addIssue(problem);
   return z.NEVER;
 });
 
@@ -171,16 +156,14 @@ const email = z
   .string()
   .max(1024, { error: 'is longer than 1024 characters' })
   .transform((value) => value.toLowerCase())
-  .pipe(z.email({ error: (issue) => `${quote(String(issue.input))} is not a valid email address` }));
+  .pipe(z.email({ error: 'is not a valid email address' }));
 
 const USER_STATES = ['STAGED', 'ACTIVATED', 'SUSPENDED'] as const;
 const state = z.string().transform((value, ctx) => {
   const upper = value.toUpperCase();
   const known = USER_STATES.find((candidate) => candidate === upper);
   if (known) return known;
-  ctx.addIssue(
-    `${quote(value)} is not STAGED, ACTIVATED or SUSPENDED (an address state belongs in work_state)`,
-  );
+  ctx.addIssue('is not STAGED, ACTIVATED or SUSPENDED (an address state belongs in work_state)');
   return z.NEVER;
 });
 
@@ -197,7 +180,7 @@ const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = {
 const flag = z.string().transform((value, ctx) => {
   const parsed = BOOLEAN_WORDS[value.toLowerCase()];
   if (parsed !== undefined) return parsed;
-  ctx.addIssue(`${quote(value)} is not yes or no (also accepted: true/false, y/n, 1/0)`);
+  ctx.addIssue('is not yes or no (also accepted: true/false, y/n, 1/0)');
   return z.NEVER;
 });
 
@@ -221,7 +204,7 @@ const manager = z.string().transform((value, ctx): ManagerRef => {
 const enrollmentDays = z.string().transform((value, ctx) => {
   const days = /^\d{1,3}$/.test(value) ? Number(value) : Number.NaN;
   if (days >= 1 && days <= 365) return days;
-  ctx.addIssue(`${quote(value)} is not a whole number of days from 1 to 365`);
+  ctx.addIssue('is not a whole number of days from 1 to 365');
   return z.NEVER;
 });
 
@@ -337,12 +320,12 @@ function readAttributes(cells: Readonly<Record<string, string>>): Attributes {
   const add = (column: string, name: string, value: string) => {
     if (!ATTRIBUTE_NAME.test(name)) {
       problems.push(
-        `${column}: ${quote(name)} is not a custom attribute name (letters and digits only, under 32 characters)`,
+        `${column}: is not a custom attribute name (letters and digits only, under 32 characters)`,
       );
     } else if (value.length > 1024) {
       problems.push(`${column}: the value is longer than 1024 characters`);
     } else if (list.some((attribute) => attribute.name.toLowerCase() === name.toLowerCase())) {
-      problems.push(`${column}: the custom attribute ${quote(name)} is given twice`);
+      problems.push(`${column}: names a custom attribute given earlier in the row`);
     } else if (value !== '') {
       list.push({ name, value });
     }
@@ -475,32 +458,22 @@ const WITHHELD_MESSAGE =
 const MASKS = ['[password]', '***', '[hidden]'];
 
 /**
- * Messages quote cells; a password typed into the wrong column, or equal to another cell, would
- * be quoted with them. The password is masked before values are escaped and shortened (so no
- * part of it survives a cut) and again after; if it still shows (masking a short password can
- * rebuild it), the message is withheld.
+ * Messages quote no cell, but a password may still be one of their words ("SUSPENDED"): it is
+ * masked, ignoring case; if masking a short password rebuilds it, the message is withheld.
  */
-function finalMessage(message: string, password: string | undefined): string {
-  // Compared ignoring case: some checks quote a value lower-cased (emails are normalised).
+function withoutPasswordWords(message: string, password: string | undefined): string {
   const secrets = [...new Set([password ?? '', cellText(password)])]
     .filter((secret) => secret !== '')
     .map((secret) => secret.toLowerCase());
   const leaks = (text: string) => secrets.some((secret) => text.toLowerCase().includes(secret));
-  const mask = (text: string) => {
-    let masked = text;
-    for (let round = 0; round < 5 && leaks(masked); round++) {
-      for (const secret of secrets) {
-        const replacement = MASKS.find((candidate) => !candidate.toLowerCase().includes(secret)) ?? '';
-        masked = masked.replace(new RegExp(escapeRegExp(secret), 'gi'), () => replacement);
-      }
+  let masked = message;
+  for (let round = 0; round < 5 && leaks(masked); round++) {
+    for (const secret of secrets) {
+      const replacement = MASKS.find((candidate) => !candidate.toLowerCase().includes(secret)) ?? '';
+      masked = masked.replace(new RegExp(escapeRegExp(secret), 'gi'), () => replacement);
     }
-    return masked;
-  };
-  const quoted = mask(message).replace(QUOTED_VALUE, (_, value: string) =>
-    JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value),
-  );
-  const safe = mask(quoted);
-  return leaks(safe) ? WITHHELD_MESSAGE : safe;
+  }
+  return leaks(masked) ? WITHHELD_MESSAGE : masked;
 }
 
 /** A cell shown in the results of an invalid row, masked if the password was typed into it too. */

@@ -4,6 +4,7 @@
  * systemuserput validation, unique username, email and employeeIdentifier, the password policy).
  * Answers are either the stored object or a refusal the server turns into an HTTP error.
  */
+
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import {
@@ -13,6 +14,7 @@ import {
   userGroupMemberOperationSchema,
   userGroupPostSchema,
 } from '../../lambda/jumpcloud/api-types';
+import { USERNAME_PATTERN } from '../../lambda/users/username';
 
 /** A user as the simulator holds it: every stored field, the password included (never log it). */
 export interface SimUser {
@@ -218,8 +220,8 @@ export class Directory {
     attributes?: { name?: string }[];
     manager?: string;
   }) {
-    if (user.username !== undefined && !/^[A-Za-z][^\s@]*$/.test(user.username))
-      return 'username must start with a letter and contain no spaces or "@"';
+    if (user.username !== undefined && !USERNAME_PATTERN.test(user.username))
+      return 'username must start with a letter and hold only letters, digits, ".", "-" and "_"';
     if (user.email !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(user.email.trim()))
       return 'email is not a valid email address';
     for (const [index, attribute] of (user.attributes ?? []).entries()) {

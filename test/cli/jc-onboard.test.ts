@@ -161,7 +161,7 @@ describe('jc-onboard validate', () => {
     // Assess
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/Row\s+Status\s+Username\s+Email\s+Message/);
-    expect(result.stdout).toMatch(/15\s+invalid\s+nbrown\s+noah\.brown@example\.com\s+state: "Actve"/);
+    expect(result.stdout).toMatch(/15\s+invalid\s+nbrown\s+noah\.brown@example\.com\s+state: is not STAGED/);
     expect(result.stdout).toContain('30 rows: 4 invalid, 26 valid');
     expect(result.stdout).not.toContain('{');
   });

@@ -163,21 +163,28 @@ describe('files that are CSV, however saved', () => {
     expect(rows[2]?.message).toMatch(/email/);
   });
 
-  it('ragged rows: missing trailing cells are empty, extra cells make the row invalid, the rest go on', async () => {
+  it('ragged rows: a row with more or fewer cells than the header is invalid, naming the counts; the rest go on', async () => {
     const text =
       'Username,Email,First Name\r\n' +
       'ana,ana@example.com\r\n' +
       'bob,bob@example.com,Bob,surplus,cells\r\n' +
-      'cid,cid@example.com,Cid,,,\r\n';
+      'cid,cid@example.com,Cid,,,\r\n' +
+      'dan,dan@example.com,Dan\r\n';
 
     const { rows } = await dropFile('ragged', text);
 
     expect(statuses(rows)).toEqual([
-      [2, 'created'],
+      [2, 'invalid'],
       [3, 'invalid'],
-      [4, 'created'],
+      [4, 'invalid'],
+      [5, 'created'],
     ]);
-    expect(rows[1]?.message).toMatch(/5 cells but the header has 3/);
+    expect(rows.map((r) => r.message?.split(':')[0])).toEqual([
+      'row has 2 cells but the header has 3',
+      'row has 5 cells but the header has 3',
+      'row has 6 cells but the header has 3',
+      '',
+    ]);
     expect(userNamed('bob')).toBeUndefined();
   });
 
@@ -240,21 +247,58 @@ describe('files that are CSV, however saved', () => {
     expect(userNamed('bob')?.description).toBe('three\nlines\nhere');
   });
 
-  it('a stray quote that is never closed: says where reading stopped, rows before it go on', async () => {
-    const text =
-      'Username,Email,Description\r\n' +
-      'ana,ana@example.com,fine\r\n' +
-      'bob,bob@example.com,"never closed\r\n' +
-      'cid,cid@example.com,x\r\n';
+  it('a stray quote never closed at row 3 of 1,000: the rows before it go on, the file fails with a file error naming the row', async () => {
+    // Prepare
+    const lines = [
+      'Username,Email,Description',
+      'ana,ana@example.com,fine',
+      'bob,bob@example.com,"never closed',
+    ];
+    for (let i = 4; i <= 1001; i++) lines.push(`later${i},later${i}@example.com,x`);
 
-    const { rows } = await dropFile('stray-quote', text);
+    // Act
+    const { results, rows } = await dropFile('stray-quote', `${lines.join('\r\n')}\r\n`);
 
+    // Assess
     expect(statuses(rows)).toEqual([
       [2, 'created'],
       [3, 'invalid'],
     ]);
     expect(rows[1]?.message).toMatch(/never closed.*this row and any after it could not be read/);
+    expect(results.summary.fileError).toBe(
+      'reading stopped at row 3: a quoted cell that starts there is never closed (a stray " character?), ' +
+        'so the lines after it were not read; close or remove the quote and drop the file again',
+    );
+    expect(userNamed('later4')).toBeUndefined();
   });
+
+  it.each([
+    [
+      'one 5 MB line',
+      'x'.repeat(5_000_000),
+      /^the first line is not a header: column A is 5000000 characters long/,
+    ],
+    [
+      'a header with a 5 MB column name',
+      `Username,Email,${'y'.repeat(5_000_000)}`,
+      /^the first line is not a header: column C is 5000000 characters long/,
+    ],
+  ])(
+    '%s as the header: a clear file error, and a summary that echoes none of it',
+    async (name, header, reason) => {
+      // Act
+      const { results, rows } = await dropFile(
+        `absurd-header-${name.length}`,
+        `${header}\r\nana,ana@example.com\r\n`,
+      );
+
+      // Assess
+      expect(results.summary.fileError).toMatch(reason);
+      expect(rows).toEqual([]);
+      expect(JSON.stringify(results.summary).length).toBeLessThan(2_000);
+      expect(stack.simulator.requests).toHaveLength(0);
+    },
+  );
 });
 
 describe('a 200,000-row file', () => {

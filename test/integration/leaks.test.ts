@@ -76,6 +76,8 @@ interface Front {
   readonly url: string;
   /** Every x-api-key value JumpCloud was sent. */
   readonly keysSeen: Set<string>;
+  /** Every request JumpCloud was sent: method, path with query, body. */
+  readonly requestsSeen: { method: string; url: string; body: string }[];
   close(): Promise<void>;
 }
 
@@ -86,6 +88,7 @@ interface Front {
  */
 async function startFront(upstream: string): Promise<Front> {
   const keysSeen = new Set<string>();
+  const requestsSeen: Front['requestsSeen'] = [];
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -93,6 +96,7 @@ async function startFront(upstream: string): Promise<Front> {
       const body = Buffer.concat(chunks).toString('utf8');
       const key = String(request.headers['x-api-key'] ?? '');
       keysSeen.add(key);
+      requestsSeen.push({ method: request.method ?? '', url: request.url ?? '', body });
       const password =
         request.method === 'POST' ? (JSON.parse(body || '{}') as { password?: string }).password : undefined;
       if (password?.includes('echo')) {
@@ -126,6 +130,7 @@ async function startFront(upstream: string): Promise<Front> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     keysSeen,
+    requestsSeen,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -210,6 +215,26 @@ async function whereCanariesShow(canaries: Canary[], thrown: unknown[] = []): Pr
   return found;
 }
 
+/**
+ * Where the canaries reach JumpCloud other than as the `password` of a create: in a path, a
+ * query, or any other field of a body.
+ */
+function whereCanariesReachJumpCloud(canaries: Canary[]): string[] {
+  const found: string[] = [];
+  front.requestsSeen.forEach(({ method, url, body }, i) => {
+    let rest = body;
+    if (method === 'POST' && body !== '') {
+      const { password: _sent, ...fields } = JSON.parse(body) as Record<string, unknown>;
+      rest = JSON.stringify(fields);
+    }
+    for (const c of canaries) {
+      const core = c.core.toLowerCase();
+      if (`${url} ${rest}`.toLowerCase().includes(core)) found.push(`request ${i} (${method} ${url})`);
+    }
+  });
+  return found;
+}
+
 describe('secrets never leak', () => {
   it('success, invalid rows and JumpCloud refusals: passwords and key nowhere but in JumpCloud', async () => {
     // Prepare
@@ -250,6 +275,7 @@ describe('secrets never leak', () => {
       written.some((line) => line.includes('"level":"DEBUG"') && line.includes('Creating JumpCloud user')),
     ).toBe(true);
     expect(await whereCanariesShow([...passwords, apiKeyCanary])).toEqual([]);
+    expect(whereCanariesReachJumpCloud([...passwords, apiKeyCanary])).toEqual([]);
   });
 
   it('API key rejected (401): the invocation fails, and the key it sent shows nowhere', async () => {
@@ -356,5 +382,137 @@ describe('a password typed into another column as well', () => {
 
     expect(rowsOf(results?.resultsCsv ?? '').map((r) => [r.row, r.status])).toEqual([['2', 'invalid']]);
     expect(await whereCanariesShow([password])).toEqual([]);
+  });
+});
+
+describe('nothing a row holds leaks, however the file is shaped', () => {
+  const passwordCanary = () => canary('CANARY-PW-', (u) => `${u}-ok`);
+  const tooFewOrMany = /^row has \d+ cells but the header has \d+: a cell is missing/;
+
+  it('a row with one cell too many (an unquoted comma in a name): invalid, its password shown nowhere', async () => {
+    // Prepare: the comma pushes the password under Email; on row 3 the surplus cell is empty
+    const [shifted, shiftedEmptyTail, fine] = [passwordCanary(), passwordCanary(), passwordCanary()];
+    const text = [
+      'First Name,Last Name,Username,Password,Email,Department',
+      `John,Jr,Smith,extra1a,${shifted.value},extra1a@example.com,Sales`,
+      `Ann,Jr,Lee,extra1b,${shiftedEmptyTail.value},extra1b@example.com,`,
+      `Bo,Li,extra1c,${fine.value},extra1c@example.com,Sales`,
+    ].join('\r\n');
+
+    // Act
+    const results = await stack.drop('incoming/leaks/cell-too-many.csv', text);
+
+    // Assess
+    const rows = rowsOf(results?.resultsCsv ?? '');
+    expect(rows.map((r) => [r.row, r.status, r.username, r.email])).toEqual([
+      ['2', 'invalid', '', ''],
+      ['3', 'invalid', '', ''],
+      ['4', 'created', 'extra1c', 'extra1c@example.com'],
+    ]);
+    expect(rows[0]?.message).toMatch(tooFewOrMany);
+    expect(jumpcloud.users().find((u) => u.username === 'extra1c')?.password).toBe(fine.value);
+    expect(await whereCanariesShow([shifted, shiftedEmptyTail, fine])).toEqual([]);
+    expect(whereCanariesReachJumpCloud([shifted, shiftedEmptyTail, fine])).toEqual([]);
+  });
+
+  it('a row with one cell too few (two names run together): invalid, nobody created with the password as username', async () => {
+    // Prepare: with a cell missing, the password sits under Username
+    const [short, fine] = [passwordCanary(), passwordCanary()];
+    const text = [
+      'Email,First Name,Last Name,Username,Password',
+      `few2a@example.com,John Smith,few2a,${short.value}`,
+      `few2b@example.com,Ann,Lee,few2b,${fine.value}`,
+    ].join('\r\n');
+
+    // Act
+    const results = await stack.drop('incoming/leaks/cell-too-few.csv', text);
+
+    // Assess
+    const rows = rowsOf(results?.resultsCsv ?? '');
+    expect(rows.map((r) => [r.row, r.status])).toEqual([
+      ['2', 'invalid'],
+      ['3', 'created'],
+    ]);
+    expect(rows[0]?.message).toMatch(/^row has 4 cells but the header has 5/);
+    expect(jumpcloud.users().filter((u) => u.username.includes(short.core))).toEqual([]);
+    expect(await whereCanariesShow([short, fine])).toEqual([]);
+    expect(whereCanariesReachJumpCloud([short, fine])).toEqual([]);
+  });
+
+  it.each([
+    [
+      'with an email beside a column name (Manager)',
+      (email: string, pw: string) => `nohead3a,${email},John,Smith,Manager,${pw}`,
+    ],
+    [
+      'without an email, beside a column name (Manager)',
+      (_: string, pw: string) => `nohead3b,John,Smith,Manager,${pw}`,
+    ],
+  ])(
+    'a file without a header row, its first person %s: refused, nothing from that line kept',
+    async (shape, firstLine) => {
+      // Prepare
+      const [first, second] = [passwordCanary(), passwordCanary()];
+      const email = canary('nohead');
+      const text = `${firstLine(`${email.value}@example.com`, first.value)}\r\nnohead3c,nohead3c@example.com,Ann,Lee,Director,${second.value}\r\n`;
+
+      // Act
+      const results = await stack.drop(`incoming/leaks/no-header-${shape.length}.csv`, text);
+
+      // Assess
+      expect(results?.summary.fileError).toMatch(/^no header row: /);
+      expect(results?.summary.unknownColumns).toEqual([]);
+      expect(rowsOf(results?.resultsCsv ?? '')).toEqual([]);
+      expect(await whereCanariesShow([first, second, email])).toEqual([]);
+      expect(whereCanariesReachJumpCloud([first, second, email])).toEqual([]);
+    },
+  );
+
+  it('a header repeated mid-file in another column order (two exports glued): later rows read by it', async () => {
+    // Prepare
+    const [before, after] = [passwordCanary(), passwordCanary()];
+    const text = [
+      'Username,Email,Password',
+      `glued4a,glued4a@example.com,${before.value}`,
+      'Password,E-mail,User Name',
+      `${after.value},glued4b@example.com,glued4b`,
+    ].join('\r\n');
+
+    // Act
+    const results = await stack.drop('incoming/leaks/glued-exports.csv', text);
+
+    // Assess: the second header line is not a row, and the row after it reached the right fields
+    const rows = rowsOf(results?.resultsCsv ?? '');
+    expect(rows.map((r) => [r.row, r.status, r.username, r.email])).toEqual([
+      ['2', 'created', 'glued4a', 'glued4a@example.com'],
+      ['4', 'created', 'glued4b', 'glued4b@example.com'],
+    ]);
+    expect(results?.summary.notices.join(' ')).toMatch(/row 3 repeats the header/);
+    expect(jumpcloud.users().find((u) => u.username === 'glued4b')?.password).toBe(after.value);
+    expect(await whereCanariesShow([before, after])).toEqual([]);
+    expect(whereCanariesReachJumpCloud([before, after])).toEqual([]);
+  });
+
+  it('a quote never closed at row 3 of 1,000: the file fails loudly (file error, FilesFailed), nothing past it shown', async () => {
+    // Prepare: the quote opened in row 3 swallows every line after it, passwords included
+    const [first, swallowed] = [passwordCanary(), passwordCanary()];
+    const lines = ['Username,Email,Password', `quote6a,quote6a@example.com,${first.value}`];
+    lines.push(`quote6b,"quote6b@example.com,${swallowed.value}0`);
+    for (let i = 1; i < 999; i++) lines.push(`quote6n${i},quote6n${i}@example.com,${swallowed.value}${i}`);
+    const writtenBefore = written.length;
+
+    // Act
+    const results = await stack.drop('incoming/leaks/stray-quote.csv', `${lines.join('\r\n')}\r\n`);
+
+    // Assess
+    expect(rowsOf(results?.resultsCsv ?? '').map((r) => [r.row, r.status])).toEqual([
+      ['2', 'created'],
+      ['3', 'invalid'],
+    ]);
+    expect(results?.summary.fileError).toMatch(/^reading stopped at row 3: a quoted cell .* never closed/);
+    expect(written.slice(writtenBefore).some((line) => /"FilesFailed":1\b/.test(line))).toBe(true);
+    expect(jumpcloud.users().filter((u) => u.username.startsWith('quote6n'))).toEqual([]);
+    expect(await whereCanariesShow([first, swallowed])).toEqual([]);
+    expect(whereCanariesReachJumpCloud([first, swallowed])).toEqual([]);
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { COLUMN_SPECS, columnLetter, headerKey, mapHeaders, matchHeader } from '../../lambda/csv/columns';
+import {
+  COLUMN_SPECS,
+  columnLetter,
+  headerKey,
+  MAX_COLUMNS,
+  MAX_HEADER_LENGTH,
+  mapHeaders,
+  matchHeader,
+} from '../../lambda/csv/columns';
 import { UnreadableFileError } from '../../lambda/errors';
 import { SUPPORTED_COLUMNS, TEMPLATE_COLUMNS, TEMPLATE_EXAMPLE_ROW } from '../../lambda/users/template';
 import { createRowValidator } from '../../lambda/users/validate-row';
@@ -224,19 +232,78 @@ describe('mapHeaders', () => {
     expect(map.unknownColumns).toEqual([]);
   });
 
-  it('refuses a first line that is data rather than a header', () => {
-    const act = () => mapHeaders(['Jane', 'Doe', 'jane@example.com']);
+  it('refuses a first line that is data rather than a header, quoting none of it', () => {
+    const act = () => mapHeaders(['Jane', 'Doe', 'jane@example.com', 'Secret-Pw-1']);
 
     expect(act).toThrow(UnreadableFileError);
-    expect(act).toThrow(/no header row/);
+    expect(act).toThrow(/^no header row: the first line holds an email address/);
+    expect(refusalOf(act)).not.toMatch(/Jane|Doe|jane@|Secret/);
   });
 
-  it('accepts a header row with unknown names and no email-like cell (rows are then invalid)', () => {
-    const map = mapHeaders(['Foo', 'Bar']);
+  it('refuses a person as the header even when one of their cells is a column name', () => {
+    // Prepare: a file without a header whose first person is a "Manager"
+    const person = ['jsmith', 'jsmith@example.com', 'John', 'Smith', 'Manager', 'Secret-Pw-1'];
 
-    expect(map.fileProblem).toBe('missing required columns "username" and "email"');
+    // Act
+    const act = () => mapHeaders(person);
+
+    // Assess
+    expect(act).toThrow(/^no header row/);
+    expect(refusalOf(act)).not.toMatch(/jsmith|John|Smith|Secret/);
+  });
+
+  it('refuses a first line that lacks the required columns and holds names it does not know', () => {
+    // Prepare: a person in a file without an email column
+    const act = () => mapHeaders(['jsmith', 'John', 'Manager', 'Secret-Pw-1']);
+
+    // Assess
+    expect(act).toThrow(
+      'no header row: the first line names neither "username" nor "email" and holds 3 cells that name no ' +
+        'known column, so it looks like a person rather than column names; add a first line naming the ' +
+        'columns, e.g. username,email,firstname,lastname',
+    );
+  });
+
+  it('refuses a header cell longer than any column name, saying which column and how long', () => {
+    const act = () => mapHeaders(['username', 'email', 'x'.repeat(5_000_000)]);
+
+    expect(act).toThrow(
+      'the first line is not a header: column C is 5000000 characters long, and a column name is at most ' +
+        `${MAX_HEADER_LENGTH}; add a first line naming the columns, e.g. username,email,firstname,lastname`,
+    );
+  });
+
+  it('refuses a header with more columns than any users file has', () => {
+    const headers = ['username', 'email', ...Array.from({ length: MAX_COLUMNS }, (_, i) => `Extra ${i}`)];
+
+    expect(() => mapHeaders(headers)).toThrow(
+      `the first line has ${MAX_COLUMNS + 2} columns; a users file has at most ${MAX_COLUMNS}`,
+    );
+  });
+
+  it('lists at most 20 unknown columns, and says how many more there are', () => {
+    const unknown = Array.from({ length: 25 }, (_, i) => `Extra ${i}`);
+
+    const map = mapHeaders(['username', 'email', ...unknown]);
+
+    expect(map.unknownColumns).toEqual(unknown.slice(0, 20));
+    expect(map.notices).toEqual([
+      `unknown columns, ignored: ${unknown
+        .slice(0, 20)
+        .map((name) => `"${name}"`)
+        .join(', ')} and 5 more`,
+    ]);
   });
 });
+
+function refusalOf(act: () => unknown): string {
+  try {
+    act();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected a refusal');
+}
 
 describe('columnLetter', () => {
   it.each([

@@ -165,14 +165,14 @@ describe('CSV properties', () => {
         ),
         (password, placements) => {
           // Prepare: other cells hold random text, the password, or the password inside text
-          const cells: Record<string, string> = { password, username: 'jdoe', email: 'jdoe@example.com' };
+          const cells: Record<string, string> = { username: 'jdoe', email: 'jdoe@example.com' };
           for (const [column, how, before, after] of placements) {
             cells[column] =
               [before, password, `${before}${password}${after}`, `${password} ${after}`][how] ?? before;
           }
 
           // Act
-          const result = createRowValidator()({ row: 2, cells });
+          const result = createRowValidator()({ row: 2, cells, password });
 
           // Assess
           if (!result.ok) expect(result.message).not.toContain(password.trim());

@@ -113,28 +113,98 @@ describe('openUserCsv', () => {
     expect(rows).toEqual([{ row: 4, cells: { username: 'jdoe', email: 'j@x.io' } }]);
   });
 
-  it('treats missing trailing cells as empty, as Excel drops them', async () => {
-    const { rows } = await readAll(['username,email,firstname,lastname\njdoe,j@x.io\n']);
+  it('refuses a row with a cell too few, naming the counts and no cell: its cells would land in the wrong columns', async () => {
+    // Prepare: the first name and last name ran together, so the password sits under Username
+    const file = 'Email,First Name,Last Name,Username,Password\njsmith@x.io,John Smith,jsmith,Secret-Pw-1\n';
 
-    expect(rows).toEqual([
-      { row: 2, cells: { username: 'jdoe', email: 'j@x.io', firstname: '', lastname: '' } },
-    ]);
-  });
-
-  it('reports a row with more non-empty cells than the header, and ignores extra empty ones', async () => {
-    const file = 'username,email\njdoe,j@x.io,oops,\nmsmith,m@x.io,,\nann,a@x.io\n';
-
+    // Act
     const { rows } = await readAll([file]);
 
+    // Assess
     expect(rows).toEqual([
       {
         row: 2,
-        cells: { username: 'jdoe', email: 'j@x.io' },
-        problem: 'row has 3 cells but the header has 2',
+        cells: {},
+        problem:
+          'row has 4 cells but the header has 5: a cell is missing, or a comma inside a cell is not in quotes',
       },
-      { row: 3, cells: { username: 'msmith', email: 'm@x.io' } },
-      { row: 4, cells: { username: 'ann', email: 'a@x.io' } },
     ]);
+  });
+
+  it('refuses a row with a cell too many, even when the surplus cell is empty', async () => {
+    // Prepare: an unquoted comma in a first name pushes the password under Email
+    const file =
+      'First Name,Last Name,Username,Password,Email,Department\n' +
+      'John,Jr,Smith,jsmith,Secret-Pw-1,jsmith@x.io,Sales\n' +
+      'Ann,Jr,Lee,alee,Secret-Pw-2,alee@x.io,\n' +
+      'Bo,Li,bli,Secret-Pw-3,bli@x.io,Sales\n';
+
+    // Act
+    const { rows } = await readAll([file]);
+
+    // Assess
+    const tooMany =
+      'row has 7 cells but the header has 6: a cell is missing, or a comma inside a cell is not in quotes';
+    expect(rows.map((row) => [row.row, row.problem])).toEqual([
+      [2, tooMany],
+      [3, tooMany],
+      [4, undefined],
+    ]);
+    expect(rows.slice(0, 2).map((row) => row.cells)).toEqual([{}, {}]);
+  });
+
+  it('takes the password out of the cells: it travels on its own, never as a cell', async () => {
+    const { rows } = await readAll(['Username,Email,Initial Password\njdoe,j@x.io,Secret-Pw-1\n']);
+
+    expect(rows).toEqual([{ row: 2, cells: { username: 'jdoe', email: 'j@x.io' }, password: 'Secret-Pw-1' }]);
+  });
+
+  it('reads the rows after a repeated header by that header, whatever its column order', async () => {
+    // Prepare: two exports glued together, the second with its columns in another order
+    const file =
+      'Username,Email,Password\n' +
+      'jdoe,j@x.io,Secret-Pw-1\n' +
+      'Password,Username,E-mail,Shoe Size\n' +
+      'Secret-Pw-2,msmith,m@x.io,42\n';
+
+    // Act
+    const { csv, rows } = await readAll([file]);
+
+    // Assess: the header line is not a row; the row after it is mapped by it
+    expect(rows).toEqual([
+      { row: 2, cells: { username: 'jdoe', email: 'j@x.io' }, password: 'Secret-Pw-1' },
+      { row: 4, cells: { username: 'msmith', email: 'm@x.io' }, password: 'Secret-Pw-2' },
+    ]);
+    expect(csv.notices).toContain(
+      'row 3 repeats the header, with other columns or in another order: the rows after it are read by it',
+    );
+    expect(csv.unknownColumns).toEqual(['Shoe Size']);
+  });
+
+  it('refuses the rows after a repeated header that cannot be used, keeping none of their cells', async () => {
+    // Prepare: the second header has a column name no person would write
+    const file = `username,email\na,a@x.io\npassword,email,username,${'x'.repeat(200)}\nSecret-Pw-2,b@x.io,b,1\n`;
+
+    // Act
+    const { rows } = await readAll([file]);
+
+    // Assess
+    expect(rows.map((row) => [row.row, row.cells, row.problem?.split(':')[0]])).toEqual([
+      [2, { username: 'a', email: 'a@x.io' }, undefined],
+      [3, {}, 'this row repeats the header but cannot be one'],
+      [4, {}, 'not read'],
+    ]);
+    expect(JSON.stringify(rows)).not.toContain('Secret-Pw-2');
+  });
+
+  it('skips a header repeated as it is, and says so', async () => {
+    const { csv, rows } = await readAll(['username,email\na,a@x.io\nusername,email\nb,b@x.io\n']);
+
+    expect(rows.map((row) => [row.row, row.cells.username])).toEqual([
+      [2, 'a'],
+      [4, 'b'],
+    ]);
+    expect(csv.notices).toContain('row 3 repeats the header: it is not a row');
   });
 
   it('uses the first of duplicate headers and notes the duplicate', async () => {
@@ -218,12 +288,12 @@ describe('openUserCsv', () => {
     expect(csv.notices).toContain('columns are separated by semicolons');
   });
 
-  it('ends with a problem row when a quote is never closed, keeping every row before it', async () => {
+  it('ends with a problem row when a quote is never closed, and says the rest of the file was not read', async () => {
     // Prepare: 1,000 good rows, then one whose quote runs to the end of the file
     const good = Array.from({ length: 1000 }, (_, i) => `u${i},u${i}@x.io\n`).join('');
 
     // Act
-    const { rows } = await readAll([`username,email\n${good}msmith,"m@x.io\nann,a@x.io\n`]);
+    const { csv, rows } = await readAll([`username,email\n${good}msmith,"m@x.io\nann,a@x.io\n`]);
 
     // Assess
     expect(rows).toHaveLength(1001);
@@ -234,6 +304,16 @@ describe('openUserCsv', () => {
       problem:
         'a quoted cell that starts in this row is never closed (a stray " character?): this row and any after it could not be read',
     });
+    expect(csv.stoppedReading).toBe(
+      'reading stopped at row 1002: a quoted cell that starts there is never closed (a stray " character?), ' +
+        'so the lines after it were not read; close or remove the quote and drop the file again',
+    );
+  });
+
+  it('reads to the end without a reading problem when every quote closes', async () => {
+    const { csv } = await readAll(['username,email,description\njdoe,j@x.io,"a ""quoted"" word"\n']);
+
+    expect(csv.stoppedReading).toBeUndefined();
   });
 
   it('refuses a file whose header row never closes a quote', async () => {
