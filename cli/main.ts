@@ -31,6 +31,7 @@ Exit codes:
 interface RunOptions {
   dryRun?: boolean;
   out?: string;
+  force?: boolean;
   region?: Region;
   apiUrl?: string;
   orgId?: string;
@@ -68,6 +69,7 @@ ${EXIT_CODES_HELP}`,
       '--out <path>',
       'results CSV (default: next to FILE, <name>.results-<time>.csv) and <path>.summary.json beside it',
     )
+    .option('--force', 'replace the --out files if they exist (never FILE itself)')
     .addOption(
       new Option('--region <region>', 'JumpCloud region of your org (default: us)').choices(
         Object.keys(REGION_URLS),
@@ -114,6 +116,7 @@ ${EXIT_CODES_HELP}`,
           file,
           kind: options.dryRun ? 'dry-run' : 'run',
           out: options.out,
+          force: options.force,
           json: options.json === true,
           concurrency: options.concurrency,
           openDirectory: async () => {
@@ -138,6 +141,7 @@ ${EXIT_CODES_HELP}`,
     .description('Check every row of FILE without contacting JumpCloud: a per-row report of what is wrong.')
     .argument('<file>', 'the users CSV')
     .option('--out <path>', 'also write the per-row results CSV (and its .summary.json) here')
+    .option('--force', 'replace the --out files if they exist (never FILE itself)')
     .option('--json', 'print only JSON on stdout; also the default when stdout is not a terminal')
     .addHelpText(
       'after',
@@ -151,12 +155,13 @@ Examples:
   $ jc-onboard validate new-hires.csv --json | jq '.outcomes[] | select(.status == "invalid")'
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (file: string, options: { out?: string; json?: boolean }) => {
+    .action(async (file: string, options: { out?: string; force?: boolean; json?: boolean }) => {
       exitWith(
         await onboardFile({
           file,
           kind: 'validate',
           out: options.out ?? false,
+          force: options.force,
           json: options.json === true,
         }),
       );

@@ -16,6 +16,21 @@ export class ApiKeyRejectedError extends Error {
   }
 }
 
+/**
+ * JumpCloud never answered: the first requests could not even connect (refused, no such host).
+ * A wrong or unreachable URL, not a slow API: stops the run like a rejected key, nothing sent.
+ */
+export class JumpCloudUnreachableError extends Error {
+  override readonly name = 'JumpCloudUnreachableError';
+  constructor(
+    readonly url: string,
+    /** The network error code, e.g. ECONNREFUSED or ENOTFOUND. */
+    readonly code: string,
+  ) {
+    super(`cannot reach ${url} (${code})`);
+  }
+}
+
 /** The API key could not be read from Secrets Manager (missing, malformed, access denied). */
 export class SecretUnavailableError extends Error {
   override readonly name = 'SecretUnavailableError';

@@ -10,7 +10,7 @@ import {
   silentLog,
   type UserDirectory,
 } from '../domain';
-import { ApiKeyRejectedError } from '../errors';
+import { ApiKeyRejectedError, JumpCloudUnreachableError } from '../errors';
 import { AdaptiveConcurrency } from './adaptive-concurrency';
 import {
   type JumpCloudError,
@@ -70,7 +70,7 @@ export class JumpCloudLookupError extends Error {
 /** How one HTTP exchange ended: an answer, or no answer. */
 type Exchange =
   | { kind: 'answer'; status: number; body: unknown; text: string; retryAfterMs?: number }
-  | { kind: 'lost'; problem: string; mayHaveActed: boolean };
+  | { kind: 'lost'; problem: string; mayHaveActed: boolean; code?: string };
 
 type LookupField = 'username' | 'email' | 'employeeIdentifier';
 
@@ -89,6 +89,8 @@ const NOT_SENT_CODES = new Set([
   'ENETUNREACH',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
+/** Connection failures in a row, before any answer ever came, that mean a wrong or unreachable URL. */
+const UNREACHABLE_AFTER = 3;
 
 export class JumpCloudClient implements UserDirectory {
   private readonly baseUrl: string;
@@ -101,8 +103,11 @@ export class JumpCloudClient implements UserDirectory {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
   private readonly counters = { requests: 0, retries: 0, throttled: 0, lostResponses: 0 };
-  /** Set by the first 401/403: every later call fails fast with it, without touching the network. */
-  private rejection?: ApiKeyRejectedError;
+  /** Set by the first 401/403, or when JumpCloud was never reached: every later call fails fast with it. */
+  private rejection?: ApiKeyRejectedError | JumpCloudUnreachableError;
+  /** Whether JumpCloud ever answered; until it does, requests that could not connect are counted. */
+  private answered = false;
+  private connectFailures = 0;
 
   constructor(options: JumpCloudClientOptions) {
     // Fail at construction, not on every row, for a URL that can never work.
@@ -357,6 +362,7 @@ export class JumpCloudClient implements UserDirectory {
         } else if (status < 500) {
           feedback.succeeded();
         }
+        this.answered = true;
         if (status === 401 || status === 403) this.rejection ??= new ApiKeyRejectedError(status);
         const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.now());
         return {
@@ -367,7 +373,9 @@ export class JumpCloudClient implements UserDirectory {
           ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
         };
       } catch (error) {
-        return lostExchange(error, this.timeoutMs);
+        const lost = lostExchange(error, this.timeoutMs);
+        this.failIfNeverReached(lost);
+        return lost;
       }
     });
   }
@@ -382,6 +390,19 @@ export class JumpCloudClient implements UserDirectory {
       this.log.info('JumpCloud throttled a request; retrying', extra);
     else this.log.warn('JumpCloud request failed; retrying', extra);
     await this.sleep(delayMs);
+  }
+
+  /**
+   * The first requests could not connect at all: the URL is wrong or JumpCloud is out of reach,
+   * and retrying every row for minutes would only hide that. Once it has answered, a connection
+   * failure is a passing fault, retried as usual.
+   */
+  private failIfNeverReached(lost: Exchange & { kind: 'lost' }): void {
+    if (this.answered || lost.code === undefined || !NOT_SENT_CODES.has(lost.code)) return;
+    this.connectFailures++;
+    if (this.connectFailures < UNREACHABLE_AFTER) return;
+    this.rejection ??= new JumpCloudUnreachableError(this.baseUrl, lost.code);
+    throw this.rejection;
   }
 
   private failFastIfRejected(): void {
@@ -540,7 +561,7 @@ function statusOf(exchange: Exchange): Record<string, string | number> {
   return exchange.kind === 'answer' ? { status: exchange.status } : { problem: exchange.problem };
 }
 
-function lostExchange(error: unknown, timeoutMs: number): Exchange {
+function lostExchange(error: unknown, timeoutMs: number): Exchange & { kind: 'lost' } {
   const name = error instanceof Error ? error.name : '';
   if (name === 'TimeoutError' || name === 'AbortError') {
     return {
@@ -552,6 +573,6 @@ function lostExchange(error: unknown, timeoutMs: number): Exchange {
   const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
   const code = typeof cause?.code === 'string' ? cause.code : 'network error';
   if (NOT_SENT_CODES.has(code))
-    return { kind: 'lost', problem: `could not be reached (${code})`, mayHaveActed: false };
+    return { kind: 'lost', problem: `could not be reached (${code})`, mayHaveActed: false, code };
   return { kind: 'lost', problem: `kept dropping the connection (${code})`, mayHaveActed: true };
 }

@@ -5,7 +5,7 @@
  */
 import type { Log, NewSystemUser, RowOutcome, SourceRow, UserDirectory, ValidatedRow } from '../domain';
 import { silentLog } from '../domain';
-import { ApiKeyRejectedError, SecretUnavailableError } from '../errors';
+import { ApiKeyRejectedError, JumpCloudUnreachableError, SecretUnavailableError } from '../errors';
 import { emptyCounts, type StatusCounts } from '../results/results-file';
 
 export interface OnboardRowsOptions {
@@ -52,10 +52,12 @@ export interface OnboardRowsResult {
   reported: number;
   /** When shouldPause stopped the run: the first row not taken. */
   pausedAtRow?: number;
-  /** When the API key was rejected or unavailable: the first row that failed for that reason. */
+  /** When the API key was rejected or unavailable, or JumpCloud unreachable: the first row that failed for that reason. */
   stoppedAtRow?: number;
   /** Why the run stopped sending (safe to show: holds no secret). */
   stopReason?: string;
+  /** The error that stopped it, for a caller that answers each kind differently. */
+  stoppedBy?: Error;
   /** When giveUpWhen gave a reason: the reason. */
   gaveUp?: string;
 }
@@ -79,7 +81,7 @@ export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardR
   const pending: PendingRow[] = [];
   let reported = 0;
   let pausedAtRow: number | undefined;
-  let stop: { reason: string } | undefined;
+  let stop: { reason: string; error: Error } | undefined;
   let stoppedAtRow: number | undefined;
   let gaveUp: string | undefined;
 
@@ -129,7 +131,7 @@ export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardR
       const reason = stopReasonOf(error);
       if (reason) {
         if (!stop) log.error('Stopped sending rows', { row, reason });
-        stop ??= { reason };
+        stop ??= { reason, error: error as Error };
         return { outcome: failed(row, user, reason), stopped: true };
       }
       // An unexpected fault in one row must not cost the others: the row fails, the run goes on.
@@ -170,7 +172,15 @@ export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardR
   }
   for (const entry of pending.splice(0)) await report(entry);
 
-  return { counts, reported, pausedAtRow, stoppedAtRow, stopReason: stop?.reason, gaveUp };
+  return {
+    counts,
+    reported,
+    pausedAtRow,
+    stoppedAtRow,
+    stopReason: stop?.reason,
+    stoppedBy: stop?.error,
+    gaveUp,
+  };
 }
 
 function outcomeOf(
@@ -192,5 +202,6 @@ function stopReasonOf(error: unknown): string | undefined {
   if (error instanceof ApiKeyRejectedError)
     return `API key rejected by JumpCloud (${error.httpStatus}); row not sent`;
   if (error instanceof SecretUnavailableError) return `API key unavailable: ${error.message}; row not sent`;
+  if (error instanceof JumpCloudUnreachableError) return `${error.message}; row not sent`;
   return undefined;
 }
