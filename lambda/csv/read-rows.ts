@@ -157,8 +157,15 @@ function toSourceRow(
   const used = lastNonEmptyCell(record) + 1;
   const extra =
     used > columns.length ? `row has ${used} cells but the header has ${columns.length}` : undefined;
-  const problem = joinProblems(fileProblem, extra);
+  const problem = joinProblems(fileProblem, extra, undecodableCells(cells));
   return problem ? { row, cells, problem } : { row, cells };
+}
+
+/** Bytes that were not valid UTF-8 in a UTF-8 file (decode.ts): never send a guessed character. */
+function undecodableCells(cells: Readonly<Record<string, string>>): string | undefined {
+  const columns = Object.keys(cells).filter((field) => cells[field]?.includes('\uFFFD'));
+  if (columns.length === 0) return undefined;
+  return `${columns.join(', ')}: holds characters that are not valid UTF-8 (the file mixes encodings); retype them`;
 }
 
 function lastNonEmptyCell(record: CsvRecord): number {

@@ -138,3 +138,60 @@ describe('a JumpCloud URL that cannot be reached', () => {
     expect(outcomes.every((o) => o.status === 'failed' && /cannot reach/.test(o.message))).toBe(true);
   });
 });
+
+describe('a UTF-8 file with a few bytes from another encoding', () => {
+  it('keeps every accented name as written and makes only the rows with odd bytes invalid, naming the column', async () => {
+    // Prepare: UTF-8 names, and one row whose apostrophe was pasted in as Windows-1252 (0x92)
+    const file = path.join(folder, 'mixed.csv');
+    await writeFile(
+      file,
+      Buffer.concat([
+        Buffer.from('username,email,first name,last name\r\njgarcia,jose@example.com,José,García\r\n'),
+        Buffer.from('sobrien,sean@example.com,Seán,O'),
+        Buffer.from([0x92]),
+        Buffer.from('Brien\r\nmnunez,maria@example.com,María,Núñez\r\n'),
+      ]),
+    );
+
+    // Act
+    const result = await jcOnboard(['validate', file, '--json']);
+
+    // Assess
+    expect(result.code).toBe(1);
+    const outcomes = (
+      JSON.parse(result.stdout) as { outcomes: { row: number; status: string; message: string }[] }
+    ).outcomes;
+    expect(outcomes.map((o) => [o.row, o.status])).toEqual([
+      [2, 'would_create'],
+      [3, 'invalid'],
+      [4, 'would_create'],
+    ]);
+    expect(outcomes[1]?.message).toMatch(/^lastname: holds characters that are not valid UTF-8/);
+    expect(outcomes[1]?.message).not.toContain('Brien');
+  });
+
+  it('sends JumpCloud the names exactly as written, never re-decoded', async () => {
+    // Prepare
+    const file = path.join(folder, 'mixed.csv');
+    await writeFile(
+      file,
+      Buffer.concat([
+        Buffer.from('username,email,first name,last name\r\njgarcia,jose@example.com,José,García\r\n'),
+        Buffer.from('sobrien,sean@example.com,Se'),
+        Buffer.from([0xe1]),
+        Buffer.from('n,OBrien\r\nmnunez,maria@example.com,María,Núñez\r\n'),
+      ]),
+    );
+
+    // Act
+    const result = await jcOnboard(['run', file, '--api-url', simulator.url, '--json'], { env: withKey() });
+
+    // Assess
+    expect(result.code).toBe(1);
+    const names = simulator.users().map((user) => [user.firstname, user.lastname]);
+    expect(names).toEqual([
+      ['José', 'García'],
+      ['María', 'Núñez'],
+    ]);
+  });
+});
