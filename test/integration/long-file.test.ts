@@ -1,5 +1,5 @@
 /**
- * Long files, end to end: the function has a short deadline here (1 s), so a few hundred rows
+ * Long files, end to end: the function has a short deadline here (2.5 s), so a thousand rows
  * cannot fit in one invocation. The handler stops taking rows when its time runs
  * low, checkpoints, and invokes itself (through the real Lambda SDK client, answered by the local
  * runtime) to finish the file. Every row must still be reported exactly once, in order, in one
@@ -22,11 +22,13 @@ let stack: EmbeddedStack;
 
 /**
  * Enough rows for two invocations or more however fast the machine: eight requests in flight at
- * 20 ms each is at most 400 rows a second; an invocation takes rows for 0.8 s of its 1 s, plus at
- * most twice the concurrency handed to JumpCloud when time runs short: at most ~340 rows.
+ * 20 ms each is at most 400 rows a second; an invocation takes rows for 2 s of its 2.5 s, plus at
+ * most twice the concurrency handed to JumpCloud when time runs short: at most ~820 rows.
+ * And few enough for the 12 invocations a file may take on a busy machine: 84 rows an invocation,
+ * 42 a second. (With 1 s and 600 rows, a loaded 2-core CI box ran out of invocations.)
  */
-const ROWS = 600;
-const FUNCTION_TIMEOUT_MS = 1_000;
+const ROWS = 1_000;
+const FUNCTION_TIMEOUT_MS = 2_500;
 
 beforeAll(async () => {
   stack = await startEmbeddedStack({
