@@ -25,8 +25,10 @@ const EXIT_CODES_HELP = `
 Exit codes:
   0  every row was created or is already in JumpCloud (validate: every row is valid)
   1  some rows are invalid or failed: the results say which and why
-  2  nothing was done: wrong usage, or a problem with the file as a whole (missing,
-     not a CSV, a required column missing) or with the API key`;
+  2  nothing was done: wrong usage, a problem with the file as a whole (missing,
+     not a CSV, a required column missing), the API key, or a JumpCloud URL that
+     cannot be reached
+  130  stopped with Ctrl-C: the rows already started are in the results`;
 
 interface RunOptions {
   dryRun?: boolean;

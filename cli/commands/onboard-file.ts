@@ -4,7 +4,7 @@
  */
 import type { RowOutcome, UserDirectory } from '../../lambda/domain';
 import { JumpCloudUnreachableError, UnreadableFileError } from '../../lambda/errors';
-import { EXIT_ROWS_NOT_DONE, EXIT_USAGE, exitCodeOf, UsageError } from '../exit-codes';
+import { EXIT_INTERRUPTED, EXIT_USAGE, exitCodeOf, UsageError } from '../exit-codes';
 import { rowProgress, startProgressBar } from '../progress';
 import {
   colourFor,
@@ -50,7 +50,7 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
 
   let stopRequested = false;
   const onInterrupt = () => {
-    if (stopRequested) process.exit(130);
+    if (stopRequested) process.exit(EXIT_INTERRUPTED);
     stopRequested = true;
     process.stderr.write(
       '\nStopping: the rows already started are finished and written. Press Ctrl-C again to quit at once.\n',
@@ -91,7 +91,7 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
   const exitCode = run.stopReason
     ? EXIT_USAGE
     : run.stoppedBeforeRow !== undefined
-      ? EXIT_ROWS_NOT_DONE
+      ? EXIT_INTERRUPTED
       : exitCodeOf(run.summary.counts);
   const finished: FinishedRun = {
     kind: options.kind,
