@@ -226,6 +226,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram((code) => {
     exitCode = code;
   });
+  // A script that asked for --json reads stdout only: a usage error must reach it there too.
+  const usageError = (message: string): number => {
+    if (argv.includes('--json')) {
+      const command = argv.slice(2).find((arg) => !arg.startsWith('-')) ?? null;
+      process.stdout.write(`${JSON.stringify({ command, exitCode: EXIT_USAGE, error: message }, null, 2)}\n`);
+    }
+    return EXIT_USAGE;
+  };
   try {
     await program.parseAsync([...argv]);
     return exitCode;
@@ -234,11 +242,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Commander has printed its message (or the help) already.
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
         ? EXIT_OK
-        : EXIT_USAGE;
+        : usageError(error.message.replace(/^error: /, ''));
     }
     if (error instanceof UsageError || error instanceof PromptCancelledError) {
       process.stderr.write(`jc-onboard: ${error.message}\n`);
-      return EXIT_USAGE;
+      return usageError(error.message);
     }
     // Our errors never carry a secret (lambda/errors.ts); say what broke and where to look.
     const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -195,3 +195,31 @@ describe('a UTF-8 file with a few bytes from another encoding', () => {
     ]);
   });
 });
+
+describe('--json when the command cannot run', () => {
+  it('puts a JSON error object on stdout for a script to read, with exit 2', async () => {
+    // Prepare
+    const missing = path.join(folder, 'not-there.csv');
+    const { file } = await usersFile('new-hires.csv', 1);
+
+    // Act
+    const [noFile, badRegion] = await Promise.all([
+      jcOnboard(['validate', missing, '--json']),
+      jcOnboard(['run', file, '--json', '--region', 'au'], { env: withKey() }),
+    ]);
+
+    // Assess
+    expect(noFile.code).toBe(2);
+    expect(JSON.parse(noFile.stdout)).toEqual({
+      command: 'validate',
+      exitCode: 2,
+      error: expect.stringMatching(/there is no file .*not-there\.csv/),
+    });
+    expect(badRegion.code).toBe(2);
+    expect(JSON.parse(badRegion.stdout)).toMatchObject({
+      command: 'run',
+      exitCode: 2,
+      error: expect.stringMatching(/Allowed choices are us, eu, in/),
+    });
+  });
+});
