@@ -18,12 +18,27 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { runLocalFile } from '../cli/run-file';
+import { toolArgs } from '../cli/tool-args';
 import { JumpCloudClient } from '../lambda/jumpcloud/client';
 import { startJumpCloudSimulator } from '../local/jumpcloud-simulator';
 
 const API_KEY = 'jca_BenchmarkSimulatorKey00000000000000';
+
+const USAGE = `
+Usage: npm run bench -- [options]
+
+Throughput and peak memory of the engine (the same code as jc-onboard) on generated files,
+each case in a process of its own; creating users runs against a local JumpCloud simulator.
+It prints figures and asserts nothing.
+
+Options:
+  --validate-rows N,N   file sizes for validation only (default 10000,50000,200000)
+  --create-rows N,N     file sizes for creating users (default 2000,5000)
+  --concurrency N,N     requests in flight to try (default 8,16)
+  --latency-ms MIN-MAX  the simulator's latency per request (default 30-50)
+  --keep                keep the generated files and results
+  -h, --help            this help`;
 
 /** One measured run, as the child process reports it. */
 interface CaseSpec {
@@ -68,7 +83,7 @@ if (process.env.BENCH_CASE) {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = toolArgs('bench', USAGE, {
     options: {
       'validate-rows': { type: 'string', default: '10000,50000,200000' },
       'create-rows': { type: 'string', default: '2000,5000' },

@@ -27,12 +27,15 @@ const EXIT_CODES_HELP = `
 Exit codes:
   0  every row was created or is already in JumpCloud (validate: every row is valid)
   1  some rows are invalid or failed: the results say which and why
-  2  nothing was done: wrong usage, or a problem with the file as a whole (missing,
-     not a CSV, a required column missing) or with the API key`;
+  2  nothing was done: wrong usage, a problem with the file as a whole (missing,
+     not a CSV, a required column missing), the API key, or a JumpCloud URL that
+     cannot be reached
+  130  stopped with Ctrl-C: the rows already started are in the results`;
 
 interface RunOptions {
   dryRun?: boolean;
   out?: string;
+  force?: boolean;
   region?: Region;
   apiUrl?: string;
   orgId?: string;
@@ -87,6 +90,7 @@ ${EXIT_CODES_HELP}`,
       '--out <path>',
       'results CSV (default: next to FILE, <name>.results-<time>.csv) and <path>.summary.json beside it',
     )
+    .option('--force', 'replace the --out files if they exist (never FILE itself)')
     .addOption(
       new Option('--region <region>', 'JumpCloud region of your org (default: us)').choices(
         Object.keys(REGION_URLS),
@@ -135,6 +139,7 @@ ${EXIT_CODES_HELP}`,
           defaultAction: options.action,
           suspendLimit: options.suspendLimit,
           out: options.out,
+          force: options.force,
           json: options.json === true,
           concurrency: options.concurrency,
           openDirectory: async () => {
@@ -159,6 +164,7 @@ ${EXIT_CODES_HELP}`,
     .description('Check every row of FILE without contacting JumpCloud: a per-row report of what is wrong.')
     .argument('<file>', 'the users CSV')
     .option('--out <path>', 'also write the per-row results CSV (and its .summary.json) here')
+    .option('--force', 'replace the --out files if they exist (never FILE itself)')
     .option('--json', 'print only JSON on stdout; also the default when stdout is not a terminal')
     .addHelpText(
       'after',
@@ -172,12 +178,13 @@ Examples:
   $ jc-onboard validate new-hires.csv --json | jq '.outcomes[] | select(.status == "invalid")'
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (file: string, options: { out?: string; json?: boolean }) => {
+    .action(async (file: string, options: { out?: string; force?: boolean; json?: boolean }) => {
       exitWith(
         await onboardFile({
           file,
           kind: 'validate',
           out: options.out ?? false,
+          force: options.force,
           json: options.json === true,
         }),
       );
@@ -240,6 +247,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram((code) => {
     exitCode = code;
   });
+  // A script that asked for --json reads stdout only: a usage error must reach it there too.
+  const usageError = (message: string): number => {
+    if (argv.includes('--json')) {
+      const command = argv.slice(2).find((arg) => !arg.startsWith('-')) ?? null;
+      process.stdout.write(`${JSON.stringify({ command, exitCode: EXIT_USAGE, error: message }, null, 2)}\n`);
+    }
+    return EXIT_USAGE;
+  };
   try {
     await program.parseAsync([...argv]);
     return exitCode;
@@ -248,11 +263,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Commander has printed its message (or the help) already.
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
         ? EXIT_OK
-        : EXIT_USAGE;
+        : usageError(error.message.replace(/^error: /, ''));
     }
     if (error instanceof UsageError || error instanceof PromptCancelledError) {
       process.stderr.write(`jc-onboard: ${error.message}\n`);
-      return EXIT_USAGE;
+      return usageError(error.message);
     }
     // Our errors never carry a secret (lambda/errors.ts); say what broke and where to look.
     const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -38,6 +38,8 @@ export interface RunLocalFileOptions {
    * Default: next to the input, `<base>.results-<yyyymmdd-hhmmss>.csv`. `false`: write no files.
    */
   out?: string | false;
+  /** Replace an existing `out` file (never the input itself). */
+  force?: boolean;
   /** Called once per row, in input order, after the row is in the results file. */
   onOutcome?: (outcome: RowOutcome) => void;
   /** Asked before each new row is taken: true stops taking rows (Ctrl-C); rows already taken finish. */
@@ -60,8 +62,13 @@ export interface LocalRun {
   summaryPath: string | undefined;
   /** Set when `shouldStop` stopped the run: the first row not processed (it and later rows are not in the results). */
   stoppedBeforeRow?: number;
-  /** Set when the API key was rejected: every row from then on failed for this reason. */
-  keyProblem?: string;
+  /**
+   * Set when sending stopped for the whole file (the API key was rejected, JumpCloud could not be
+   * reached): every row from then on failed, unsent, for this reason.
+   */
+  stopReason?: string;
+  /** The typed error behind `stopReason` (ApiKeyRejectedError, JumpCloudUnreachableError, ...). */
+  stoppedBy?: Error;
 }
 
 /** What a quick read of the file found, before anything is sent anywhere. */
@@ -108,7 +115,7 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
       ? undefined
       : options.out === undefined
         ? await ResultsFile.createBeside(inputPath, startedAt)
-        : await ResultsFile.create(path.resolve(options.out));
+        : await ResultsFile.create(inputPath, path.resolve(options.out), options.force === true);
 
   try {
     // The engine reads the file twice (plan, then apply): the first read is the one opened above.
@@ -161,10 +168,34 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
       resultsPath: results?.path,
       summaryPath,
       ...(outcome.pausedAtRow === undefined ? {} : { stoppedBeforeRow: outcome.pausedAtRow }),
-      ...(outcome.stopReason === undefined ? {} : { keyProblem: outcome.stopReason }),
+      ...(outcome.stopReason === undefined ? {} : { stopReason: outcome.stopReason }),
+      ...(outcome.stoppedBy === undefined ? {} : { stoppedBy: outcome.stoppedBy }),
     };
   } finally {
     await results?.close();
+  }
+}
+
+/**
+ * Refuses a results path (or its summary beside it) that would destroy a file: never the input
+ * itself, however the path is spelt (compared by device and inode, so links count), and no
+ * existing file unless `force`. Called before anything is sent, and again when opening.
+ */
+export async function checkResultsTarget(input: string, out: string, force: boolean): Promise<void> {
+  const inputFile = await stat(path.resolve(input)).catch(() => undefined);
+  const resultsPath = path.resolve(out);
+  for (const target of [resultsPath, summaryPathFor(resultsPath)]) {
+    const existing = await stat(target).catch(() => undefined);
+    if (!existing || existing.isDirectory()) continue; // a folder is refused when opened, saying so
+    const shown = JSON.stringify(target);
+    if (inputFile && existing.dev === inputFile.dev && existing.ino === inputFile.ino) {
+      throw new UsageError(
+        `--out ${shown} is the input file: the results would replace it; choose another --out`,
+      );
+    }
+    if (!force) {
+      throw new UsageError(`${shown} already exists: choose another --out, or add --force to replace it`);
+    }
   }
 }
 
@@ -231,11 +262,17 @@ class ResultsFile {
     private readonly handle: FileHandle,
   ) {}
 
-  /** Opens (replacing) the file the person named. Fails before any row is sent if it cannot be written. */
-  static async create(resultsPath: string): Promise<ResultsFile> {
+  /**
+   * Opens the file the person named, replacing an existing one only with `force` and never the
+   * input. Fails before any row is sent if it cannot be written.
+   */
+  static async create(inputPath: string, resultsPath: string, force: boolean): Promise<ResultsFile> {
+    await checkResultsTarget(inputPath, resultsPath, force);
     try {
-      return await ResultsFile.opened(resultsPath, 'w');
+      return await ResultsFile.opened(resultsPath, force ? 'w' : 'wx');
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+        await checkResultsTarget(inputPath, resultsPath, force);
       throw notWritable(resultsPath, error);
     }
   }

@@ -10,11 +10,11 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { startProgressBar } from '../cli/progress';
 import { humanReport } from '../cli/report';
 import { runLocalFile } from '../cli/run-file';
+import { toolArgs } from '../cli/tool-args';
 import type { RowOutcome, RowStatus } from '../lambda/domain';
 import { startEmbeddedStack } from './embedded-stack';
 
@@ -35,9 +35,24 @@ const EXISTING_PERSON = {
  */
 const SIMULATOR = { latencyMs: { min: 40, max: 160 }, rateLimit: { requestsPerSecond: 20, burst: 8 } };
 
+const USAGE = `
+Usage: npm run demo -- [FILE] [--out FOLDER]
+
+The whole flow on this machine, nothing sent anywhere: a local S3 bucket, a JumpCloud simulator
+and the real Lambda handler. FILE (default examples/users.csv) is dropped under incoming/; the
+progress, every row's outcome and the counts are printed, and the results saved in FOLDER.
+
+Options:
+  --out FOLDER   where to save the results (default: demo-output)
+  -h, --help     this help
+
+Examples:
+  npm run demo
+  npm run demo -- my-file.csv --out /tmp/demo`;
+
 async function demo(): Promise<number> {
   const started = Date.now();
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = toolArgs('demo', USAGE, {
     options: { out: { type: 'string', default: 'demo-output' } },
     allowPositionals: true,
   });

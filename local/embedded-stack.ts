@@ -33,6 +33,8 @@ export interface EmbeddedStackOptions {
   s3Directory?: string;
   /** Function timeout the handler's context counts down from. */
   functionTimeoutMs?: number;
+  /** What that timeout is counted on (default: the wall clock); see LocalLambdaOptions.clock. */
+  functionClock?: () => number;
   /** Extra environment for the function (e.g. JUMPCLOUD_CONCURRENCY). */
   environment?: Record<string, string>;
 }
@@ -101,6 +103,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     handler,
     functionName: 'jumpcloud-onboarding',
     timeoutMs: options.functionTimeoutMs,
+    ...(options.functionClock ? { clock: options.functionClock } : {}),
   });
   process.env.AWS_ENDPOINT_URL_LAMBDA = lambda.endpoint;
 

@@ -4,11 +4,15 @@
  * `If-Match: <etag>` on PutObject, answered 412 like S3). The engine claims each input version
  * with a conditional write so that duplicate deliveries cannot both run it.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { S3Event } from 'aws-lambda';
 
 // s3rver ships no types; the little we use is typed here.
@@ -58,6 +62,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     configureBuckets: options.buckets.map((name) => ({ name })),
   });
   await s3rver.configureBuckets();
+  replaceObjectsWhole(s3rver.store);
   const s3rverHandler: http.RequestListener = s3rver.callback();
   const locks = new ObjectLocks();
   let refusals: RefusalRule[] = [];
@@ -221,4 +226,57 @@ class ObjectLocks {
     while (state.waiting.length > 0 && state.waiting[0]?.()) state.waiting.shift();
     if (!state.writing && state.readers === 0 && state.waiting.length === 0) this.keys.delete(key);
   }
+}
+
+/** The part of s3rver's filesystem store that writing an object needs. */
+interface ObjectStore {
+  getResourcePath(bucket: string, key: string, resource: 'object'): string;
+  putMetadata(bucket: string, key: string, metadata: unknown, md5: string): Promise<void>;
+  putObject(object: ObjectToStore): Promise<{ size: number; md5: string }>;
+}
+
+interface ObjectToStore {
+  bucket: string;
+  key: string;
+  content: Buffer | NodeJS.ReadableStream;
+  metadata: unknown;
+}
+
+/**
+ * s3rver answers a PUT before its file is on disk (it resolves when the body has passed through,
+ * not when the write ends) and truncates the object's file in place. A second PUT of the same
+ * key, or a GET, could then meet a half-written or mixed file (JSON with an old tail). S3
+ * replaces an object whole: here the body goes to a file beside it and is renamed over it once
+ * written, before the answer.
+ */
+function replaceObjectsWhole(store: ObjectStore): void {
+  store.putObject = async (object) => {
+    const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
+    await mkdir(path.dirname(objectPath), { recursive: true });
+    // Not ending in s3rver's object suffix, so listings never show it.
+    const partial = `${objectPath}.${randomUUID()}.partial`;
+    const md5 = createHash('md5');
+    let size = 0;
+    const body = Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content;
+    try {
+      await pipeline(
+        body,
+        new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            md5.update(chunk);
+            size += chunk.length;
+            done(null, chunk);
+          },
+        }),
+        createWriteStream(partial),
+      );
+      await rename(partial, objectPath);
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw error;
+    }
+    const digest = md5.digest('hex');
+    await store.putMetadata(object.bucket, object.key, object.metadata, digest);
+    return { size, md5: digest };
+  };
 }

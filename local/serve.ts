@@ -6,8 +6,8 @@
  *   npm start                  S3 endpoint on port 4569
  *   npm start -- --port 9000   another port (0: any free port)
  */
-import { parseArgs } from 'node:util';
 import { countsLine, rowCount } from '../cli/report';
+import { toolArgs } from '../cli/tool-args';
 import type { RunSummary } from '../lambda/results/results-file';
 import { type EmbeddedStack, LOCAL_API_KEY, startEmbeddedStack } from './embedded-stack';
 
@@ -15,8 +15,21 @@ const DEFAULT_PORT = 4569;
 /** Realistic latency and a rate limit the client must back off from (see local/demo.ts). */
 const SIMULATOR = { latencyMs: { min: 40, max: 160 }, rateLimit: { requestsPerSecond: 20, burst: 8 } };
 
+const USAGE = `
+Usage: npm start -- [--port N]
+
+The local stack kept running: an S3 endpoint on 127.0.0.1, a JumpCloud simulator and the real
+Lambda handler. Upload a .csv under incoming/ with any S3 client; each file is processed as it
+arrives and one line says what became of it. Ctrl-C stops everything.
+
+Options:
+  --port N     the S3 endpoint's port (default ${DEFAULT_PORT}; 0: any free port)
+  -h, --help   this help`;
+
 async function serve(): Promise<void> {
-  const { values } = parseArgs({ options: { port: { type: 'string', default: String(DEFAULT_PORT) } } });
+  const { values } = toolArgs('start', USAGE, {
+    options: { port: { type: 'string', default: String(DEFAULT_PORT) } },
+  });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     process.stderr.write(

@@ -3,8 +3,8 @@
  * through the engine with a progress bar, then report and pick the exit code.
  */
 import type { PeopleDirectory, RowAction, RowOutcome } from '../../lambda/domain';
-import { UnreadableFileError } from '../../lambda/errors';
-import { EXIT_ROWS_NOT_DONE, EXIT_USAGE, exitCodeOf, UsageError } from '../exit-codes';
+import { JumpCloudUnreachableError, UnreadableFileError } from '../../lambda/errors';
+import { EXIT_INTERRUPTED, EXIT_USAGE, exitCodeOf, UsageError } from '../exit-codes';
 import { rowProgress, startProgressBar } from '../progress';
 import {
   colourFor,
@@ -14,13 +14,21 @@ import {
   type RunKind,
   validateStatusWord,
 } from '../report';
-import { inspectLocalFile, type LocalFileCheck, type LocalRun, runLocalFile } from '../run-file';
+import {
+  checkResultsTarget,
+  inspectLocalFile,
+  type LocalFileCheck,
+  type LocalRun,
+  runLocalFile,
+} from '../run-file';
 
 export interface OnboardFileOptions {
   file: string;
   kind: RunKind;
   /** Results path; undefined = next to the input; false = no files. */
   out: string | false | undefined;
+  /** Replace an existing `out` file (never the input). */
+  force?: boolean;
   /** Machine-readable output only (also when stdout is not a terminal). */
   json: boolean;
   /** Opens JumpCloud once the file is known to be readable (asks for the key then). Absent: validate. */
@@ -39,11 +47,14 @@ const ROWS_IN_FLIGHT_PER_REQUEST = 2;
 export async function onboardFile(options: OnboardFileOptions): Promise<number> {
   const machine = options.json || !process.stdout.isTTY;
   const check = await checkFile(options.file);
+  // Before the key is asked for: a results path that would destroy a file stops here.
+  if (typeof options.out === 'string')
+    await checkResultsTarget(options.file, options.out, options.force === true);
   const directory = await options.openDirectory?.();
 
   let stopRequested = false;
   const onInterrupt = () => {
-    if (stopRequested) process.exit(130);
+    if (stopRequested) process.exit(EXIT_INTERRUPTED);
     stopRequested = true;
     process.stderr.write(
       '\nStopping: the rows already started are finished and written. Press Ctrl-C again to quit at once.\n',
@@ -67,6 +78,7 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
       defaultAction: options.defaultAction,
       suspendLimit: options.suspendLimit,
       out: options.out,
+      force: options.force,
       shouldStop: () => stopRequested,
       ...(options.concurrency ? { maxInFlight: options.concurrency * ROWS_IN_FLIGHT_PER_REQUEST } : {}),
       onOutcome: (outcome) => {
@@ -81,11 +93,11 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
     process.removeListener('SIGINT', onInterrupt);
   }
 
-  // A rejected key is the caller's to fix, like a usage error: nothing useful was done.
-  const exitCode = run.keyProblem
+  // A rejected key or an unreachable URL is the caller's to fix, like a usage error: nothing useful was done.
+  const exitCode = run.stopReason
     ? EXIT_USAGE
     : run.stoppedBeforeRow !== undefined
-      ? EXIT_ROWS_NOT_DONE
+      ? EXIT_INTERRUPTED
       : exitCodeOf(run.summary.counts);
   const finished: FinishedRun = {
     kind: options.kind,
@@ -96,7 +108,12 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
     exitCode,
   };
   process.stdout.write(machine ? jsonReport(finished) : humanReport(finished, colourFor(process.stdout)));
-  if (run.keyProblem) {
+  if (run.stoppedBy instanceof JumpCloudUnreachableError) {
+    process.stderr.write(
+      `jc-onboard: ${run.stoppedBy.message}, so the rows were not sent (the results say so row by row).\n` +
+        'Check --api-url or --region (or JUMPCLOUD_API_URL), your network connection and any proxy.\n',
+    );
+  } else if (run.stopReason) {
     process.stderr.write(
       'jc-onboard: JumpCloud did not accept the API key, so the rows were not sent (the results say so row by row).\n' +
         'Check JUMPCLOUD_API_KEY, --org-id for a multi-tenant admin, and --region or --api-url.\n',

@@ -44,10 +44,12 @@ const SAVE_AS_CSV = 'open it in Excel and save it as "CSV UTF-8 (Comma delimited
  *
  * Encoding is decided as follows. A UTF-8 or UTF-16 byte order mark decides at once. Otherwise
  * the text is read as UTF-8 while it is plain ASCII; the first chunk that holds other bytes (the
- * whole 64 KB sample when they occur in it) decides: valid UTF-8 stays UTF-8, anything else is
- * read as Windows-1252 (lossless here, because ASCII is the same in both). If invalid UTF-8
- * turns up only after the file was found to be UTF-8, those bytes become "�" (U+FFFD) and a
- * notice says so: the row is still read, HR sees the mark in the results.
+ * whole 64 KB sample when they occur in it) decides: valid UTF-8 stays UTF-8; UTF-8 with a few
+ * stray bytes (at least as many valid multi-byte characters as bad bytes) is a mixed file and
+ * stays UTF-8 too; anything else is read as Windows-1252 (lossless here, because ASCII is the
+ * same in both). In UTF-8, bytes that are not valid UTF-8 become "�" (U+FFFD) and a notice says
+ * so: the good rows keep their names, and the rows holding the mark are refused when read
+ * (read-rows.ts), never sent with a guessed character.
  */
 export async function decodeCsvBytes(input: ByteSource): Promise<DecodedText> {
   const chunks = byteChunks(input)[Symbol.asyncIterator]();
@@ -158,6 +160,40 @@ function completeUtf8Length(bytes: Buffer): number {
   return lead + needed > bytes.length ? lead : bytes.length;
 }
 
+/**
+ * UTF-8 with a few stray bytes (a name pasted in from a Windows-1252 file): at least one valid
+ * multi-byte character, and no more bad bytes than valid characters. A Windows-1252 file almost
+ * never forms a valid UTF-8 sequence (an accented letter followed by ASCII is never one).
+ */
+function mostlyUtf8(bytes: Buffer): boolean {
+  let valid = 0;
+  let invalid = 0;
+  for (let i = 0; i < bytes.length; ) {
+    const lead = bytes[i] ?? 0;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    const length =
+      lead >= 0xc2 && lead <= 0xdf
+        ? 2
+        : lead >= 0xe0 && lead <= 0xef
+          ? 3
+          : lead >= 0xf0 && lead <= 0xf4
+            ? 4
+            : 0;
+    const sequence = bytes.subarray(i, i + length);
+    if (length > 0 && sequence.length === length && isUtf8(sequence)) {
+      valid++;
+      i += length;
+    } else {
+      invalid++;
+      i++;
+    }
+  }
+  return valid > 0 && valid >= invalid;
+}
+
 /** Decodes chunk after chunk, keeping bytes of a character split across chunks for the next one. */
 class TextDecoderState {
   private mode: TextEncoding | 'undecided';
@@ -197,7 +233,7 @@ class TextDecoderState {
     const head = bytes.subarray(0, complete);
     this.pending = Buffer.from(bytes.subarray(complete));
     if (this.mode === 'undecided') {
-      if (!isUtf8(head)) {
+      if (!isUtf8(head) && !mostlyUtf8(head)) {
         yield* this.switchToWindows1252(bytes);
         return;
       }
@@ -234,8 +270,8 @@ class TextDecoderState {
     if (!this.toldAboutReplacement && !isUtf8(bytes)) {
       this.toldAboutReplacement = true;
       this.notices.push(
-        'some characters are not valid UTF-8 and show as "�": the file mixes encodings; ' +
-          'save it again as "CSV UTF-8" to keep them',
+        'some characters are not valid UTF-8: the file mixes encodings, and the rows holding them ' +
+          'are invalid; retype those characters and save the file again as "CSV UTF-8"',
       );
     }
     return bytes.toString('utf8');

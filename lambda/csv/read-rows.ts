@@ -267,12 +267,24 @@ function toSourceRow(row: number, record: CsvRecord, header: HeaderMap): SourceR
     if (column.field === 'password') password = text;
     else if (column.field !== undefined) cells[column.field] = text;
   });
+  const problem = joinProblems(fileProblem, undecodableCells(cells, password));
   return {
     row,
     cells,
     ...(password === undefined ? {} : { password }),
-    ...(fileProblem === undefined ? {} : { problem: fileProblem }),
+    ...(problem === undefined ? {} : { problem }),
   };
+}
+
+/** Bytes that were not valid UTF-8 in a UTF-8 file (decode.ts): never send a guessed character. */
+function undecodableCells(
+  cells: Readonly<Record<string, string>>,
+  password: string | undefined,
+): string | undefined {
+  const columns = Object.keys(cells).filter((field) => cells[field]?.includes('\uFFFD'));
+  if (password?.includes('\uFFFD')) columns.push('password');
+  if (columns.length === 0) return undefined;
+  return `${columns.join(', ')}: holds characters that are not valid UTF-8 (the file mixes encodings); retype them`;
 }
 
 function joinProblems(...problems: (string | undefined)[]): string | undefined {

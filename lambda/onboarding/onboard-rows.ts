@@ -73,10 +73,12 @@ export interface OnboardRowsResult {
   reported: number;
   /** When shouldPause stopped the run: the first row not taken. */
   pausedAtRow?: number;
-  /** When the API key was rejected or unavailable: the first row that failed for that reason. */
+  /** When the API key was rejected or unavailable, or JumpCloud unreachable: the first row that failed for that reason. */
   stoppedAtRow?: number;
   /** Why the run stopped sending (safe to show: holds no secret). */
   stopReason?: string;
+  /** The error that stopped it, for a caller that answers each kind differently. */
+  stoppedBy?: Error;
   /** When giveUpWhen gave a reason: the reason. */
   gaveUp?: string;
   /** The file would suspend more people than the limit allows, so it suspended nobody. */
@@ -128,7 +130,7 @@ export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardR
   const pending: PendingRow[] = [];
   let reported = 0;
   let pausedAtRow: number | undefined;
-  let stop: { reason: string } | undefined;
+  let stop: { reason: string; error: Error } | undefined;
   let stoppedAtRow: number | undefined;
   let gaveUp: string | undefined;
 
@@ -175,7 +177,7 @@ export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardR
       const reason = stopReasonOf(error);
       if (reason) {
         if (!stop) log.error('Stopped sending rows', { row, reason });
-        stop ??= { reason };
+        stop ??= { reason, error: error as Error };
         return { outcome: failed(intent, reason), stopped: true };
       }
       // An unexpected fault in one row must not cost the others: the row fails, the run goes on.
@@ -242,7 +244,16 @@ export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardR
   }
   for (const entry of pending.splice(0)) await report(entry);
 
-  return { counts, reported, pausedAtRow, stoppedAtRow, stopReason: stop?.reason, gaveUp, held };
+  return {
+    counts,
+    reported,
+    pausedAtRow,
+    stoppedAtRow,
+    stopReason: stop?.reason,
+    stoppedBy: stop?.error,
+    gaveUp,
+    held,
+  };
 }
 
 /** A valid row as an intent with its action settled, or the invalid row's outcome. */

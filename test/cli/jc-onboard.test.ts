@@ -329,7 +329,7 @@ describe('jc-onboard run', () => {
     expect(simulator.requests).toHaveLength(0);
   });
 
-  it('on Ctrl-C finishes the rows already sent, writes them, and exits 1 naming the first row not processed', async () => {
+  it('on Ctrl-C finishes the rows already sent, writes them, and exits 130 naming the first row not processed', async () => {
     // Prepare: a slow JumpCloud and one request at a time, so the run is still going when stopped.
     const slow = await startJumpCloudSimulator({ apiKey: API_KEY, latencyMs: 150 });
     const file = path.join(folder, 'many.csv');
@@ -346,7 +346,7 @@ describe('jc-onboard run', () => {
       const result = await running.exited;
 
       // Assess: every row in the results was done, and JumpCloud holds exactly those users.
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(130);
       expect(result.stderr).toContain('Stopping');
       const { summary } = report(result.stdout);
       const records = csvRecords(await readFile(out, 'utf8'));

@@ -1,6 +1,6 @@
 /**
- * Long files, end to end: the function has a short deadline here (1 s), so a few hundred rows
- * cannot fit in one invocation. The handler stops taking rows when its time runs
+ * Long files, end to end: the function has a short deadline here (1 s, counted in creates sent),
+ * so a few hundred rows cannot fit in one invocation. The handler stops taking rows when its time runs
  * low, checkpoints, and invokes itself (through the real Lambda SDK client, answered by the local
  * runtime) to finish the file. Every row must still be reported exactly once, in order, in one
  * results file, and every user created exactly once.
@@ -21,17 +21,21 @@ import { rowsOf } from './results';
 let stack: EmbeddedStack;
 
 /**
- * Enough rows for two invocations or more however fast the machine: eight requests in flight at
- * 20 ms each is at most 400 rows a second; an invocation takes rows for 0.8 s of its 1 s, plus at
- * most twice the concurrency handed to JumpCloud when time runs short: at most ~340 rows.
+ * The function's clock advances 5 ms with each create JumpCloud receives, not with the wall
+ * clock: on a busy 2-core CI box a 1 s wall-clock invocation managed so few rows that the file ran
+ * out of its 12 invocations. Now an invocation takes rows for 0.8 s of its 1 s (160 creates), plus
+ * at most twice the concurrency handed to JumpCloud when time runs short: 160 to ~177 rows, so
+ * 600 rows take 4 invocations however fast the machine.
  */
 const ROWS = 600;
 const FUNCTION_TIMEOUT_MS = 1_000;
+const MS_PER_CREATE = 5;
 
 beforeAll(async () => {
   stack = await startEmbeddedStack({
     simulator: { latencyMs: 20 },
     functionTimeoutMs: FUNCTION_TIMEOUT_MS,
+    functionClock: () => MS_PER_CREATE * stack.simulator.requests.filter((r) => r.method === 'POST').length,
     environment: {
       JUMPCLOUD_CONCURRENCY: '8',
       POWERTOOLS_LOG_LEVEL: 'SILENT',

@@ -97,6 +97,34 @@ describe('decodeCsvBytes', () => {
     expect(notices.join(' ')).toMatch(/not valid UTF-8/);
   });
 
+  it('reads a UTF-8 file with a few stray Windows-1252 bytes as UTF-8: good names intact, only the odd bytes marked', async () => {
+    // Prepare: accented names in UTF-8, and one curly apostrophe pasted in from Windows-1252
+    const bytes = Buffer.concat([
+      Buffer.from('username,first name\nj1,José\nj2,O'),
+      Buffer.from([0x92]),
+      Buffer.from('Brien\nj3,Núñez\n'),
+    ]);
+
+    // Act
+    const { text, encoding, notices } = await decodeAll([bytes]);
+
+    // Assess: never JosÃ© or NÃºÃ±ez; the stray byte shows as "�" for the row check to catch
+    expect(encoding).toBe('utf-8');
+    expect(text).toBe('username,first name\nj1,José\nj2,O\uFFFDBrien\nj3,Núñez\n');
+    expect(notices.join(' ')).toMatch(/not valid UTF-8/);
+    expect(notices.join(' ')).not.toMatch(/Windows-1252/);
+  });
+
+  it('still reads a Windows-1252 file whose one UTF-8-looking pair is outnumbered as Windows-1252', async () => {
+    // Prepare: "Ã©" is a valid UTF-8 pair by accident; José and Müller are plain Windows-1252
+    const bytes = iconv.encode('n\nJosé,Müller,Ã©\n', 'windows-1252');
+
+    const { text, encoding } = await decodeAll([bytes]);
+
+    expect(encoding).toBe('windows-1252');
+    expect(text).toBe('n\nJosé,Müller,Ã©\n');
+  });
+
   it('decodes UTF-16 LE with its byte order mark, also when chunks split characters', async () => {
     const bytes = iconv.encode('username,email\r\nzoë,z@x.com 😀\r\n', 'utf16le', { addBOM: true });
 
