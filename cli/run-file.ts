@@ -11,7 +11,8 @@ import path from 'node:path';
 import { openUserCsv, type UserCsv } from '../lambda/csv/read-rows';
 import type { Log, RowOutcome, UserDirectory } from '../lambda/domain';
 import { onboardRows } from '../lambda/onboarding/onboard-rows';
-import { type RunSummary, resultsHeader, resultsLines } from '../lambda/results/results-file';
+import { resultsHeader, resultsLines } from '../lambda/results/results-file';
+import { buildSummary, type RunSummary } from '../lambda/results/summary';
 import { createRowValidator } from '../lambda/users/validate-row';
 import { UsageError } from './exit-codes';
 
@@ -120,20 +121,18 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
         : [
             `stopped on request before row ${outcome.pausedAtRow}: that row and the ones after it were not processed`,
           ];
-    const fileError = csv.fileProblem ?? outcome.stopReason;
-    const summary: RunSummary = {
+    const summary = buildSummary({
       input: { key: inputPath },
       results: results ? { path: results.path } : {},
       dryRun: options.directory === undefined || options.dryRun === true,
-      startedAt: startedAt.toISOString(),
-      finishedAt: now().toISOString(),
-      rows: outcome.reported,
+      startedAt,
+      finishedAt: now(),
       counts: outcome.counts,
-      unknownColumns: [...csv.unknownColumns],
       // Read after the rows: decoding notices found deep in the file are added while reading.
-      notices: [...csv.notices, ...stopped],
-      ...(fileError === undefined ? {} : { fileError }),
-    };
+      csv,
+      runError: outcome.stopReason,
+      notices: stopped,
+    });
     const summaryPath = results ? await writeSummary(results.path, summary) : undefined;
     return {
       summary,

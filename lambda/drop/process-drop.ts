@@ -19,11 +19,11 @@ import { onboardRows } from '../onboarding/onboard-rows';
 import {
   addCounts,
   emptyCounts,
-  type RunSummary,
   resultsHeader,
   resultsLines,
   type StatusCounts,
 } from '../results/results-file';
+import { buildSummary, type RunSummary } from '../results/summary';
 import { createRowValidator } from '../users/validate-row';
 import { type Drop, dropNames } from './drop';
 import { ClaimLostError, type RunRecord, RunRecordStore } from './run-record';
@@ -48,6 +48,12 @@ export interface DropDependencies {
   /** Write a checkpoint after this many reported rows, or this long, whichever comes first. */
   checkpointEvery?: { rows: number; ms: number };
   now?: () => number;
+  /**
+   * Tells people the file is done (email digest, event), after its results are written; given
+   * the summary and the results CSV as written. Must not throw: a notification that cannot be
+   * sent changes nothing about the file.
+   */
+  announce?: (summary: RunSummary, resultsCsv: string) => Promise<void>;
 }
 
 export type DropResult =
@@ -145,39 +151,28 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
     lastCheckpoint = now();
   };
 
-  const summaryOf = (
-    csv: UserCsv | undefined,
-    extra: readonly RowOutcome[],
-    fileError?: string,
-  ): RunSummary => {
-    const counts = addCounts(addCounts(emptyCounts(), record.counts), countOf(extra));
-    const rows = Object.values(counts).reduce((sum, n) => sum + n, 0);
-    return {
+  const summaryOf = (csv: UserCsv | undefined, extra: readonly RowOutcome[], runError?: string) =>
+    buildSummary({
       input: { bucket: drop.bucket, key: drop.key, etag: drop.eTag, versionId: drop.versionId },
       results: { key: names.resultsKey },
       dryRun: false,
       startedAt: record.startedAt,
-      finishedAt: new Date(now()).toISOString(),
-      rows,
-      counts,
-      unknownColumns: [...(csv?.unknownColumns ?? [])],
-      notices: [
-        ...(csv?.notices ?? []),
-        ...(record.invocations > 1 ? [`processed over ${record.invocations} invocations`] : []),
-        ...(csv && rows === 0 && fileError === undefined ? ['the file has a header but no rows'] : []),
-      ],
-      ...(fileError === undefined ? {} : { fileError }),
+      finishedAt: new Date(now()),
+      counts: addCounts(addCounts(emptyCounts(), record.counts), countOf(extra)),
+      csv,
+      runError,
       invocations: record.invocations,
-    };
-  };
+    });
 
   /** The results file is the part files in order, then any rows not yet checkpointed. */
   const writeResults = async (summary: RunSummary, extra: readonly RowOutcome[]) => {
+    let resultsCsv: string;
     try {
       const pieces = [resultsHeader()];
       for (const part of record.parts) pieces.push(await getText(s3, drop.bucket, part));
       pieces.push(resultsLines(extra));
-      await putText(s3, drop.bucket, names.resultsKey, pieces.join(''), 'text/csv; charset=utf-8');
+      resultsCsv = pieces.join('');
+      await putText(s3, drop.bucket, names.resultsKey, resultsCsv, 'text/csv; charset=utf-8');
       await putText(
         s3,
         drop.bucket,
@@ -190,6 +185,8 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
         `could not write the results under ${names.resultsKey}: ${describe(error)}`,
       );
     }
+    // Only once the results are there to be read; the announcement never fails the file.
+    await deps.announce?.(summary, resultsCsv);
   };
 
   /** A file-level problem no retry can mend: say so in the results and finish. */

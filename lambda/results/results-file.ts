@@ -70,22 +70,5 @@ export function addCounts(into: StatusCounts, from: Readonly<StatusCounts>): Sta
   return into;
 }
 
-/** The JSON summary written beside the results file (contract: PRODUCT.md). */
-export interface RunSummary {
-  input: { bucket?: string; key: string; etag?: string; versionId?: string };
-  results: { key?: string; path?: string };
-  dryRun: boolean;
-  startedAt: string;
-  finishedAt: string;
-  /** Number of data rows seen: the sum of the counts. */
-  rows: number;
-  counts: StatusCounts;
-  /** Header texts that mapped to no JumpCloud field: ignored, never sent. */
-  unknownColumns: string[];
-  /** Things worth knowing that are not errors (encoding used, duplicate headers, resumed runs). */
-  notices: string[];
-  /** Why the file as a whole could not be (fully) processed, if it could not. */
-  fileError?: string;
-  /** How many Lambda invocations the file took (a long file is finished by follow-on invocations). */
-  invocations?: number;
-}
+// The summary lives in ./summary.ts; re-exported for modules that read both.
+export type { RunSummary } from './summary';
