@@ -11,6 +11,15 @@ const prefix = (fallback: string) =>
     .default(fallback)
     .transform((value) => (value === '' || value.endsWith('/') ? value : `${value}/`));
 
+/** Unset or blank: the feature is off. */
+const optionalText = (pattern: RegExp, error: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value))
+    .pipe(z.string().regex(pattern, error).optional());
+
 const environmentSchema = z.object({
   JUMPCLOUD_SECRET_ID: z
     .string()
@@ -26,6 +35,14 @@ const environmentSchema = z.object({
   OUTCOMES_PREFIX: prefix('outcomes/'),
   STATE_PREFIX: prefix('state/'),
   JUMPCLOUD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  NOTIFY_TOPIC_ARN: optionalText(
+    /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+    'must be an SNS topic ARN',
+  ),
+  EVENT_BUS_NAME: optionalText(
+    /^(arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/)?[A-Za-z0-9._\-/]{1,256}$/,
+    'must be an EventBridge bus name or ARN',
+  ),
 });
 
 export interface Config {
@@ -37,6 +54,10 @@ export interface Config {
   /** Where the function keeps each file's claim, checkpoint and partial results. */
   readonly statePrefix: string;
   readonly concurrency: number;
+  /** SNS topic for the email digest of each processed file; undefined: no digest. */
+  readonly notifyTopicArn?: string;
+  /** EventBridge bus for the `Onboarding File Processed` event; undefined: no event. */
+  readonly eventBusName?: string;
 }
 
 export class ConfigurationError extends Error {
@@ -64,5 +85,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outcomesPrefix: value.OUTCOMES_PREFIX,
     statePrefix: value.STATE_PREFIX,
     concurrency: value.JUMPCLOUD_CONCURRENCY,
+    notifyTopicArn: value.NOTIFY_TOPIC_ARN,
+    eventBusName: value.EVENT_BUS_NAME,
   };
 }

@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { countsLine, rowCount } from '../cli/report';
-import type { RunSummary } from '../lambda/results/results-file';
+import type { RunSummary } from '../lambda/results/summary';
 import { type EmbeddedStack, LOCAL_API_KEY, startEmbeddedStack } from './embedded-stack';
 
 const DEFAULT_PORT = 4569;

@@ -3,6 +3,7 @@
  * One line per input row, in input order, with the first six columns fixed. No password is ever
  * among the values written; cells a spreadsheet would run as a formula are neutralised.
  */
+import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { RowOutcome, RowStatus } from '../domain';
 import { ROW_STATUSES } from '../domain';
@@ -72,3 +73,30 @@ export function addCounts(into: StatusCounts, from: Readonly<StatusCounts>): Sta
 
 // The summary lives in ./summary.ts; re-exported for modules that read both.
 export type { RunSummary } from './summary';
+
+/**
+ * The rows of a results file as written (cells as a spreadsheet shows them, formulas still
+ * neutralised), for the digest and the demo: what HR opens is what they are told about.
+ * `keep` picks rows while parsing, so a long file's other rows are never held.
+ */
+export function parseResultsCsv(
+  csv: string,
+  keep: (outcome: RowOutcome) => boolean = () => true,
+): RowOutcome[] {
+  return parse(csv, {
+    bom: true,
+    columns: true,
+    skip_empty_lines: true,
+    on_record: (record: Record<string, string | undefined>) => {
+      const outcome: RowOutcome = {
+        row: Number(record.row),
+        status: record.status as RowStatus,
+        username: record.username ?? '',
+        email: record.email ?? '',
+        jumpcloudId: record.jumpcloud_id ?? '',
+        message: record.message ?? '',
+      };
+      return keep(outcome) ? outcome : null;
+    },
+  }) as RowOutcome[];
+}
