@@ -31,6 +31,7 @@ export function optionsFromContext(node: Node): OnboardingOptions {
     stateRetentionDays: whole(node, 'stateRetentionDays'),
     logRetentionDays: whole(node, 'logRetentionDays'),
     notificationEmail: text(node, 'notificationEmail'),
+    digestEmail: text(node, 'digestEmail'),
   };
 }
 
