@@ -36,11 +36,11 @@ export function fileDigest(
   const problems = outcomes.filter(needsAttention);
   const lines: string[] = [];
 
-  lines.push(`${fileName}: ${headline(summary)}.`);
+  if (summary.fileError !== undefined) lines.push(`${fileName} could not be processed: ${summary.fileError}`);
+  else lines.push(`${fileName} has been processed.`);
   if (summary.dryRun) lines.push('This was a dry run: nothing was changed in JumpCloud.');
   if (summary.held)
     lines.push('The file was held: it would suspend more people than allowed, so nobody was.');
-  if (summary.fileError !== undefined) lines.push(`The file could not be processed: ${summary.fileError}`);
   lines.push('', `${rowCount(summary.rows)}: ${countsLine(summary.counts)}`, '');
 
   lines.push(...whereTheResultsAre(summary, options));
@@ -59,12 +59,8 @@ export function fileDigest(
       lines.push(`  ... and ${problems.length - shown.length} more: every row is in the results file.`);
     }
   }
-  if (summary.unknownColumns.length > 0) {
-    lines.push(
-      '',
-      `Columns ignored (not known): ${summary.unknownColumns.map((c) => `"${oneLine(c)}"`).join(', ')}`,
-    );
-  }
+  // Unknown columns are among the notices already.
+  if (summary.notices.length > 0) lines.push('');
   for (const notice of summary.notices) lines.push(`Note: ${notice}`);
   lines.push(
     '',

@@ -66,7 +66,7 @@ describe('the email digest of a processed file', () => {
     const digest = fileDigest(summary, []);
 
     expect(digest.subject).toBe('new-hires.csv: not processed, 2 invalid');
-    expect(digest.body).toContain('The file could not be processed: missing required column "email"');
+    expect(digest.body).toContain('new-hires.csv could not be processed: missing required column "email"');
   });
 
   it('says a dry run changed nothing', () => {
