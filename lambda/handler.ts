@@ -36,8 +36,13 @@ const metrics = new Metrics({
 // SDK clients are created once per container: they read AWS_ENDPOINT_URL_* like any AWS tool.
 const s3 = new S3Client({});
 const lambda = new LambdaClient({});
-const sns = new SNSClient({});
-const events = new EventBridgeClient({});
+// A notification is sent before the file's run is closed: bound how long one may hold it up.
+const NOTIFY_REQUEST = {
+  requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 },
+  maxAttempts: 3,
+};
+const sns = new SNSClient(NOTIFY_REQUEST);
+const events = new EventBridgeClient(NOTIFY_REQUEST);
 let config: Config | undefined;
 
 export async function handler(event: S3Event | ContinuationEvent, context: Context): Promise<HandlerResult> {
