@@ -5,23 +5,12 @@
  */
 import { styleText } from 'node:util';
 import type { RowOutcome, RowStatus } from '../lambda/domain';
-import { ROW_STATUSES } from '../lambda/domain';
-import type { RunSummary, StatusCounts } from '../lambda/results/results-file';
+import { countsLine, type RunSummary, rowCount, statusWord } from '../lambda/results/summary';
+
+export { countsLine, rowCount, statusWord };
 
 /** Every row is listed up to this many; beyond it only the rows needing attention are. */
 export const MAX_TABLE_ROWS = 100;
-
-const STATUS_WORDS: Readonly<Record<RowStatus, string>> = {
-  created: 'created',
-  updated: 'updated',
-  suspended: 'suspended',
-  exists: 'already in JumpCloud',
-  invalid: 'invalid',
-  failed: 'failed',
-  would_create: 'would be created',
-  would_update: 'would be updated',
-  would_suspend: 'would be suspended',
-};
 
 type Colour = 'green' | 'cyan' | 'red' | 'yellow';
 const STATUS_COLOURS: Readonly<Record<RowStatus, Colour>> = {
@@ -41,26 +30,6 @@ export interface TableOptions {
   colour?: boolean;
   /** How a status is shown: as in the results file by default; `validate` shows `would_create` as `valid`. */
   statusText?: (status: RowStatus) => string;
-}
-
-/** "12 created, 1 already in JumpCloud, 2 invalid" (statuses with no rows are left out). */
-export function countsLine(
-  counts: Readonly<StatusCounts>,
-  words: (status: RowStatus) => string = statusWord,
-): string {
-  const parts = ROW_STATUSES.filter((status) => counts[status] > 0).map(
-    (status) => `${counts[status]} ${words(status)}`,
-  );
-  return parts.length > 0 ? parts.join(', ') : 'no rows';
-}
-
-/** "1 row", "30 rows". */
-export function rowCount(rows: number): string {
-  return `${rows} ${rows === 1 ? 'row' : 'rows'}`;
-}
-
-export function statusWord(status: RowStatus): string {
-  return STATUS_WORDS[status];
 }
 
 /** Whether colour suits this stream (https://no-color.org). */

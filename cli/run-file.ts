@@ -18,7 +18,8 @@ import {
   type RowOutcome,
 } from '../lambda/domain';
 import { onboardRows } from '../lambda/onboarding/onboard-rows';
-import { type RunSummary, resultsHeader, resultsLines } from '../lambda/results/results-file';
+import { resultsHeader, resultsLines } from '../lambda/results/results-file';
+import { buildSummary, type RunSummary } from '../lambda/results/summary';
 import { createRowValidator } from '../lambda/users/validate-row';
 import { UsageError } from './exit-codes';
 
@@ -147,21 +148,19 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
         : [
             `stopped on request before row ${outcome.pausedAtRow}: that row and the ones after it were not processed`,
           ];
-    const fileError = csv.fileProblem ?? csv.stoppedReading ?? outcome.stopReason;
-    const summary: RunSummary = {
+    const summary = buildSummary({
       input: { key: inputPath },
       results: results ? { path: results.path } : {},
       dryRun: options.directory === undefined || options.dryRun === true,
-      startedAt: startedAt.toISOString(),
-      finishedAt: now().toISOString(),
-      rows: outcome.reported,
+      startedAt,
+      finishedAt: now(),
       counts: outcome.counts,
-      unknownColumns: [...csv.unknownColumns],
       // Read after the rows: decoding notices found deep in the file are added while reading.
-      notices: [...csv.notices, ...stopped],
-      ...(fileError === undefined ? {} : { fileError }),
-      ...(outcome.held ? { held: true } : {}),
-    };
+      csv,
+      runError: outcome.stopReason,
+      notices: stopped,
+      held: outcome.held,
+    });
     const summaryPath = results ? await writeSummary(results.path, summary) : undefined;
     return {
       summary,

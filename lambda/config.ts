@@ -11,6 +11,15 @@ const prefix = (fallback: string) =>
     .default(fallback)
     .transform((value) => (value === '' || value.endsWith('/') ? value : `${value}/`));
 
+/** Unset or blank: the feature is off. */
+const optionalText = (pattern: RegExp, error: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value))
+    .pipe(z.string().regex(pattern, error).optional());
+
 const environmentSchema = z.object({
   JUMPCLOUD_SECRET_ID: z
     .string()
@@ -28,6 +37,14 @@ const environmentSchema = z.object({
   JUMPCLOUD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   DEFAULT_ACTION: z.enum(['create', 'upsert'], { error: 'must be create or upsert' }).default('create'),
   SUSPEND_LIMIT: z.coerce.number().int().min(0).default(20),
+  NOTIFY_TOPIC_ARN: optionalText(
+    /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+    'must be an SNS topic ARN',
+  ),
+  EVENT_BUS_NAME: optionalText(
+    /^(arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/)?[A-Za-z0-9._\-/]{1,256}$/,
+    'must be an EventBridge bus name or ARN',
+  ),
 });
 
 export interface Config {
@@ -43,6 +60,10 @@ export interface Config {
   readonly defaultAction: 'create' | 'upsert';
   /** The most people one file may suspend; a file over it suspends nobody. */
   readonly suspendLimit: number;
+  /** SNS topic for the email digest of each processed file; undefined: no digest. */
+  readonly notifyTopicArn?: string;
+  /** EventBridge bus for the `Onboarding File Processed` event; undefined: no event. */
+  readonly eventBusName?: string;
 }
 
 export class ConfigurationError extends Error {
@@ -72,5 +93,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     concurrency: value.JUMPCLOUD_CONCURRENCY,
     defaultAction: value.DEFAULT_ACTION,
     suspendLimit: value.SUSPEND_LIMIT,
+    notifyTopicArn: value.NOTIFY_TOPIC_ARN,
+    eventBusName: value.EVENT_BUS_NAME,
   };
 }

@@ -5,8 +5,10 @@
  */
 
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, S3Event } from 'aws-lambda';
 import { type Config, readConfig } from './config';
 import { forgetJumpCloudCredentials, getJumpCloudCredentials } from './credentials';
@@ -14,7 +16,8 @@ import { type Drop, decodeEventKey, isUsersFile } from './drop/drop';
 import { type DropResult, FileFailedError, processDrop } from './drop/process-drop';
 import { JumpCloudClient } from './jumpcloud/client';
 import { createLogger, SERVICE_NAME } from './logging';
-import type { RunSummary } from './results/results-file';
+import { announceFile } from './notify/announce';
+import type { RunSummary } from './results/summary';
 
 /** The payload of a follow-on invocation that finishes a long file. */
 export interface ContinuationEvent {
@@ -33,6 +36,13 @@ const metrics = new Metrics({
 // SDK clients are created once per container: they read AWS_ENDPOINT_URL_* like any AWS tool.
 const s3 = new S3Client({});
 const lambda = new LambdaClient({});
+// A notification is sent before the file's run is closed: bound how long one may hold it up.
+const NOTIFY_REQUEST = {
+  requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 },
+  maxAttempts: 3,
+};
+const sns = new SNSClient(NOTIFY_REQUEST);
+const events = new EventBridgeClient(NOTIFY_REQUEST);
 let config: Config | undefined;
 
 export async function handler(event: S3Event | ContinuationEvent, context: Context): Promise<HandlerResult> {
@@ -61,6 +71,7 @@ export async function handler(event: S3Event | ContinuationEvent, context: Conte
           });
         },
         continueLater: (next) => continueLater(next, context.functionName),
+        announce: (summary, resultsCsv) => announce(drop, summary, resultsCsv, settings),
       });
       files.push({
         key: drop.key,
@@ -101,6 +112,31 @@ function recordFile(drop: Drop, summary: RunSummary, resultsKey: string | undefi
     fileError: summary.fileError,
     invocations: summary.invocations,
   });
+}
+
+/** The digest and the event; one that cannot be sent is logged and counted, never thrown. */
+async function announce(
+  drop: Drop,
+  summary: RunSummary,
+  resultsCsv: string,
+  settings: Config,
+): Promise<void> {
+  const failures = await announceFile(summary, resultsCsv, {
+    topicArn: settings.notifyTopicArn,
+    sns,
+    eventBusName: settings.eventBusName,
+    events,
+    region: process.env.AWS_REGION,
+  });
+  for (const failure of failures) {
+    metrics.addMetric('NotificationsFailed', MetricUnit.Count, 1);
+    // Never the message itself: the channel and the reason are what an operator needs.
+    logger.error('Notification not sent; the results are written as they are', {
+      key: drop.key,
+      channel: failure.channel,
+      reason: failure.reason,
+    });
+  }
 }
 
 function dropsOf(event: S3Event | ContinuationEvent, settings: Config): Drop[] {

@@ -95,6 +95,11 @@ export class OnboardingAlarms extends Construct {
     this.watch('FilesFailed', this.onboardingMetric('FilesFailed'), {
       description: 'A dropped file could not be processed; its results file under outcomes/ says why.',
     });
+    this.watch('NotificationsFailed', this.onboardingMetric('NotificationsFailed'), {
+      description:
+        'A file was processed but its email digest or event could not be sent (see the function logs); ' +
+        'its results under outcomes/ are complete.',
+    });
   }
 
   /** A metric the function emits through Powertools Metrics (EMF). */

@@ -33,6 +33,7 @@ export function optionsFromContext(node: Node): OnboardingOptions {
     notificationEmail: text(node, 'notificationEmail'),
     defaultAction: text(node, 'defaultAction') as OnboardingOptions['defaultAction'],
     suspendLimit: whole(node, 'suspendLimit'),
+    digestEmail: text(node, 'digestEmail'),
   };
 }
 

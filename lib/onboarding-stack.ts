@@ -11,6 +11,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { OnboardingAlarms } from './alarms';
 import { acknowledgeCdkInternals } from './nag-acknowledgements';
+import { OnboardingNotifications } from './notifications';
 import { OnboardingFunction } from './onboarding-function';
 import { type OnboardingOptions, type OnboardingSettings, PREFIXES, resolveSettings } from './settings';
 
@@ -25,6 +26,8 @@ export class OnboardingStack extends Stack {
   readonly secret: secretsmanager.ISecret;
   readonly onboarding: OnboardingFunction;
   readonly alarms: OnboardingAlarms;
+  /** The digest topic and the event bus that tell people a file is done. */
+  readonly notifications: OnboardingNotifications;
 
   constructor(scope: Construct, id: string, props: OnboardingStackProps = {}) {
     super(scope, id, {
@@ -69,6 +72,11 @@ export class OnboardingStack extends Stack {
       settings,
     });
 
+    this.notifications = new OnboardingNotifications(this, 'Notifications', {
+      function: this.onboarding.function,
+      digestEmail: settings.digestEmail,
+    });
+
     // Only `incoming/*.csv` triggers the function. It can write only under `outcomes/` and
     // `state/` (see OnboardingFunction), so nothing it writes can trigger it again.
     // S3 suffix filters are case-sensitive: `.CSV` (as some Windows exports name files) gets its own.
@@ -96,6 +104,10 @@ export class OnboardingStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarms.topic.topicArn,
       description: 'Alarm notifications',
+    });
+    new CfnOutput(this, 'DigestTopicArn', {
+      value: this.notifications.digestTopic.topicArn,
+      description: 'One email-ready digest per processed file (subscribe HR with -c digestEmail=...)',
     });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.onboarding.deadLetterQueue.queueUrl,

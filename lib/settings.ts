@@ -109,6 +109,12 @@ export interface OnboardingOptions {
    * @default 20
    */
   readonly suspendLimit?: number;
+  /**
+   * Email address subscribed to the digest topic: one email per processed file, for HR (the
+   * recipient confirms it once).
+   * @default - no subscription
+   */
+  readonly digestEmail?: string;
 }
 
 /** The props with every default applied, after validation. */
@@ -125,6 +131,7 @@ export interface OnboardingSettings {
   readonly notificationEmail?: string;
   readonly defaultAction: 'create' | 'upsert';
   readonly suspendLimit: number;
+  readonly digestEmail?: string;
 }
 
 /** Thrown when the stack's props (or the context they came from) make no sense. */
@@ -157,12 +164,8 @@ export function resolveSettings(props: OnboardingOptions): OnboardingSettings {
   if (!isHttpsUrl(jumpcloudApiUrl)) {
     throw new OnboardingConfigurationError(`jumpcloudApiUrl must be an https URL, got "${jumpcloudApiUrl}"`);
   }
-  const notificationEmail = props.notificationEmail;
-  if (notificationEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(notificationEmail)) {
-    throw new OnboardingConfigurationError(
-      `notificationEmail is not an email address: "${notificationEmail}"`,
-    );
-  }
+  const notificationEmail = emailAddress('notificationEmail', props.notificationEmail);
+  const digestEmail = emailAddress('digestEmail', props.digestEmail);
   const logRetentionDays = props.logRetentionDays ?? d.logRetentionDays;
   if (!LOG_RETENTION_CHOICES.includes(logRetentionDays)) {
     throw new OnboardingConfigurationError(
@@ -200,7 +203,15 @@ export function resolveSettings(props: OnboardingOptions): OnboardingSettings {
     notificationEmail,
     defaultAction,
     suspendLimit: wholeNumber('suspendLimit', props.suspendLimit ?? d.suspendLimit, 0, 100_000),
+    digestEmail,
   };
+}
+
+function emailAddress(name: string, value: string | undefined): string | undefined {
+  if (value !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) {
+    throw new OnboardingConfigurationError(`${name} is not an email address: "${value}"`);
+  }
+  return value;
 }
 
 function wholeNumber(name: string, value: number, min = 1, max = 36_500): number {

@@ -2,7 +2,8 @@
  * `npm run demo`: the whole product on this machine in a few seconds. The embedded stack (s3rver
  * as the bucket, the JumpCloud simulator, the Secrets Manager double and the real Lambda handler
  * in a local runtime) takes examples/users.csv dropped under incoming/, exactly as the deployed
- * function would; the demo shows progress, prints the results and saves them to ./demo-output/.
+ * function would; the demo shows progress, prints the results and saves them to ./demo-output/,
+ * then prints the email digest the function sent (here to the local SNS double, not to anyone).
  *
  *   npm run demo                         the example file
  *   npm run demo -- my-file.csv          your own file (nothing leaves this machine)
@@ -10,13 +11,13 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { startProgressBar } from '../cli/progress';
 import { humanReport } from '../cli/report';
 import { runLocalFile } from '../cli/run-file';
 import { toolArgs } from '../cli/tool-args';
-import type { RowOutcome, RowStatus } from '../lambda/domain';
+import { parseResultsCsv } from '../lambda/results/results-file';
 import { startEmbeddedStack } from './embedded-stack';
+import type { PublishedMessage } from './sns-double';
 
 const EXAMPLE_FILE = path.join(__dirname, '..', 'examples', 'users.csv');
 
@@ -114,7 +115,7 @@ async function demo(): Promise<number> {
     await writeFile(resultsPath, results.resultsCsv);
     await writeFile(summaryPath, `${JSON.stringify(results.summary, null, 2)}\n`);
 
-    const outcomes = outcomesOf(results.resultsCsv);
+    const outcomes = parseResultsCsv(results.resultsCsv);
     const report = humanReport(
       {
         kind: 'run',
@@ -137,6 +138,8 @@ async function demo(): Promise<number> {
       `\nThe function wrote s3://${stack.bucket}/${results.resultsKey} ` +
         `(${invocations} invocation${invocations === 1 ? '' : 's'}). ${backoff}`.trimEnd(),
     );
+    const email = stack.sns.messages.at(-1);
+    if (email) say(`\n${emailText(email)}`);
     say(
       `Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Open ${shown(resultsPath)} in a spreadsheet.`,
     );
@@ -160,20 +163,17 @@ function jumpCloudTraffic(requests: readonly { method: string; status: number }[
   return { answered, throttled };
 }
 
-/** The rows as the results file has them (what HR opens), for the table. */
-function outcomesOf(csv: string): RowOutcome[] {
-  const records = parse(csv, { bom: true, columns: true, skip_empty_lines: true }) as Record<
-    string,
-    string
-  >[];
-  return records.map((record) => ({
-    row: Number(record.row),
-    status: record.status as RowStatus,
-    username: record.username ?? '',
-    email: record.email ?? '',
-    jumpcloudId: record.jumpcloud_id ?? '',
-    message: record.message ?? '',
-  }));
+/** The digest the function published for this file, as the recipient would read it. */
+function emailText(message: PublishedMessage): string {
+  const rule = '-'.repeat(72);
+  return [
+    'The email the function sent to the digest topic (NOTIFY_TOPIC_ARN; here a local stand-in):',
+    rule,
+    `Subject: ${message.subject ?? ''}`,
+    '',
+    message.message.trimEnd(),
+    rule,
+  ].join('\n');
 }
 
 /** A path below the current folder as a relative one (shorter to read), any other as it is. */

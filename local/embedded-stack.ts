@@ -1,13 +1,15 @@
 /**
  * The whole product on one machine, on loopback: s3rver as the bucket, the JumpCloud simulator,
- * the Secrets Manager double and a local Lambda runtime running the real handler. S3 events are
+ * the Secrets Manager, SNS and EventBridge doubles and a local Lambda runtime running the real
+ * handler, with the digest topic and the event bus configured as the deployed stack does. S3 events are
  * delivered the way the deployed stack's notification does (object created under `incoming/`,
  * `.csv`), form-encoded as S3 sends them. Used by `npm run demo`, `npm start` and the end-to-end
  * tests, so what they show is what the Lambda does.
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { dropNames } from '../lambda/drop/drop';
-import type { RunSummary } from '../lambda/results/results-file';
+import type { RunSummary } from '../lambda/results/summary';
+import { type EventBridgeDouble, startEventBridgeDouble } from './eventbridge-double';
 import {
   type JumpCloudSimulator,
   type SimulatorOptions,
@@ -16,6 +18,7 @@ import {
 import { type LocalLambda, startLocalLambda } from './lambda-runtime';
 import { type LocalS3, type ObjectCreatedEvent, objectCreatedEvent, startLocalS3 } from './s3-server';
 import { type SecretsManagerDouble, startSecretsManagerDouble } from './secrets-manager-double';
+import { type SnsDouble, startSnsDouble } from './sns-double';
 
 export const LOCAL_BUCKET = 'jumpcloud-onboarding-local';
 export const LOCAL_SECRET_ID = 'jumpcloud/api-key';
@@ -53,6 +56,10 @@ export interface EmbeddedStack {
   readonly s3server: LocalS3;
   readonly simulator: JumpCloudSimulator;
   readonly secrets: SecretsManagerDouble;
+  /** The digest topic: every email the function sent. */
+  readonly sns: SnsDouble;
+  /** The event bus: every event the function sent. */
+  readonly eventBridge: EventBridgeDouble;
   readonly lambda: LocalLambda;
   /** Uploads a file as HR would; the event reaches the function like S3's notification. */
   upload(key: string, body: string | Uint8Array): Promise<ObjectCreatedEvent>;
@@ -82,6 +89,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   const secrets = await startSecretsManagerDouble({
     secrets: { [LOCAL_SECRET_ID]: options.secretString ?? JSON.stringify({ apiKey: LOCAL_API_KEY }) },
   });
+  const sns = await startSnsDouble();
+  const eventBridge = await startEventBridgeDouble();
 
   Object.assign(process.env, {
     // The machines run Node 20; the SDK's notice about Node 22 says nothing about this run.
@@ -92,6 +101,10 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
     AWS_ENDPOINT_URL_S3: s3server.endpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+    AWS_ENDPOINT_URL_SNS: sns.endpoint,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
+    NOTIFY_TOPIC_ARN: sns.topicArn,
+    EVENT_BUS_NAME: eventBridge.eventBusName,
     AWS_LAMBDA_FUNCTION_NAME: 'jumpcloud-onboarding',
     JUMPCLOUD_SECRET_ID: LOCAL_SECRET_ID,
     JUMPCLOUD_API_URL: simulator.url,
@@ -172,6 +185,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     s3server,
     simulator,
     secrets,
+    sns,
+    eventBridge,
     lambda,
     upload,
     async drop(key, body) {
@@ -186,7 +201,14 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
     async stop() {
       await lambda.idle();
       s3.destroy();
-      await Promise.allSettled([lambda.close(), simulator.close(), secrets.close(), s3server.close()]);
+      await Promise.allSettled([
+        lambda.close(),
+        simulator.close(),
+        secrets.close(),
+        sns.close(),
+        eventBridge.close(),
+        s3server.close(),
+      ]);
     },
   };
 }

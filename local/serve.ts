@@ -8,7 +8,7 @@
  */
 import { countsLine, rowCount } from '../cli/report';
 import { toolArgs } from '../cli/tool-args';
-import type { RunSummary } from '../lambda/results/results-file';
+import type { RunSummary } from '../lambda/results/summary';
 import { type EmbeddedStack, LOCAL_API_KEY, startEmbeddedStack } from './embedded-stack';
 
 const DEFAULT_PORT = 4569;

@@ -19,11 +19,11 @@ import { onboardRows } from '../onboarding/onboard-rows';
 import {
   addCounts,
   emptyCounts,
-  type RunSummary,
   resultsHeader,
   resultsLines,
   type StatusCounts,
 } from '../results/results-file';
+import { buildSummary, type RunSummary } from '../results/summary';
 import { createRowValidator } from '../users/validate-row';
 import { type Drop, dropMode, dropNames } from './drop';
 import { ClaimLostError, type RunRecord, RunRecordStore } from './run-record';
@@ -48,6 +48,12 @@ export interface DropDependencies {
   /** Write a checkpoint after this many reported rows, or this long, whichever comes first. */
   checkpointEvery?: { rows: number; ms: number };
   now?: () => number;
+  /**
+   * Tells people the file is done (email digest, event), after its results are written; given
+   * the summary and the results CSV as written. Must not throw: a notification that cannot be
+   * sent changes nothing about the file.
+   */
+  announce?: (summary: RunSummary, resultsCsv: string) => Promise<void>;
 }
 
 export type DropResult =
@@ -150,36 +156,31 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
   const summaryOf = (
     csv: UserCsv | undefined,
     extra: readonly RowOutcome[],
-    fileError?: string,
-  ): RunSummary => {
-    const counts = addCounts(addCounts(emptyCounts(), record.counts), countOf(extra));
-    const rows = Object.values(counts).reduce((sum, n) => sum + n, 0);
-    return {
+    runError?: string,
+    held?: boolean,
+  ) =>
+    buildSummary({
       input: { bucket: drop.bucket, key: drop.key, etag: drop.eTag, versionId: drop.versionId },
       results: { key: names.resultsKey },
       dryRun: mode.dryRun,
       startedAt: record.startedAt,
-      finishedAt: new Date(now()).toISOString(),
-      rows,
-      counts,
-      unknownColumns: [...(csv?.unknownColumns ?? [])],
-      notices: [
-        ...(csv?.notices ?? []),
-        ...(record.invocations > 1 ? [`processed over ${record.invocations} invocations`] : []),
-        ...(csv && rows === 0 && fileError === undefined ? ['the file has a header but no rows'] : []),
-      ],
-      ...(fileError === undefined ? {} : { fileError }),
+      finishedAt: new Date(now()),
+      counts: addCounts(addCounts(emptyCounts(), record.counts), countOf(extra)),
+      csv,
+      runError,
+      held,
       invocations: record.invocations,
-    };
-  };
+    });
 
   /** The results file is the part files in order, then any rows not yet checkpointed. */
   const writeResults = async (summary: RunSummary, extra: readonly RowOutcome[]) => {
+    let resultsCsv: string;
     try {
       const pieces = [resultsHeader()];
       for (const part of record.parts) pieces.push(await getText(s3, drop.bucket, part));
       pieces.push(resultsLines(extra));
-      await putText(s3, drop.bucket, names.resultsKey, pieces.join(''), 'text/csv; charset=utf-8');
+      resultsCsv = pieces.join('');
+      await putText(s3, drop.bucket, names.resultsKey, resultsCsv, 'text/csv; charset=utf-8');
       await putText(
         s3,
         drop.bucket,
@@ -192,6 +193,8 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
         `could not write the results under ${names.resultsKey}: ${describe(error)}`,
       );
     }
+    // Only once the results are there to be read; the announcement never fails the file.
+    await deps.announce?.(summary, resultsCsv);
   };
 
   /** A file-level problem no retry can mend: say so in the results and finish. */
@@ -275,10 +278,9 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
       throw new FileFailedError(result.stopReason, summary);
     }
 
-    // A file whose reading stopped early (a quote never closed) failed, whatever its rows did.
-    const fileError = result.gaveUp ?? csv.stoppedReading;
-    const summary = { ...summaryOf(csv, [], fileError), ...(result.held ? { held: true } : {}) };
+    const summary = summaryOf(csv, [], result.gaveUp, result.held);
     await writeResults(summary, []);
+    const { fileError } = summary;
     await save({ status: 'done', owner: '', leaseUntil: 0, ...(fileError ? { fileError } : {}) });
     return { kind: 'completed', resultsKey: names.resultsKey, summaryKey: names.summaryKey, summary };
   } catch (error) {

@@ -3,6 +3,7 @@
  * One line per input row, in input order, with the first six columns fixed. No password is ever
  * among the values written; cells a spreadsheet would run as a formula are neutralised.
  */
+import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { RowOutcome, RowStatus } from '../domain';
 import { ROW_STATUSES } from '../domain';
@@ -82,24 +83,32 @@ export function addCounts(into: StatusCounts, from: Readonly<StatusCounts>): Sta
   return into;
 }
 
-/** The JSON summary written beside the results file (contract: PRODUCT.md). */
-export interface RunSummary {
-  input: { bucket?: string; key: string; etag?: string; versionId?: string };
-  results: { key?: string; path?: string };
-  dryRun: boolean;
-  startedAt: string;
-  finishedAt: string;
-  /** Number of data rows seen: the sum of the counts. */
-  rows: number;
-  counts: StatusCounts;
-  /** Header texts that mapped to no JumpCloud field: ignored, never sent. */
-  unknownColumns: string[];
-  /** Things worth knowing that are not errors (encoding used, duplicate headers, resumed runs). */
-  notices: string[];
-  /** Why the file as a whole could not be (fully) processed, if it could not. */
-  fileError?: string;
-  /** How many Lambda invocations the file took (a long file is finished by follow-on invocations). */
-  invocations?: number;
-  /** A file that would suspend more people than SUSPEND_LIMIT: it suspended nobody. */
-  held?: boolean;
+// The summary lives in ./summary.ts; re-exported for modules that read both.
+export type { RunSummary } from './summary';
+
+/**
+ * The rows of a results file as written (cells as a spreadsheet shows them, formulas still
+ * neutralised), for the digest and the demo: what HR opens is what they are told about.
+ * `keep` picks rows while parsing, so a long file's other rows are never held.
+ */
+export function parseResultsCsv(
+  csv: string,
+  keep: (outcome: RowOutcome) => boolean = () => true,
+): RowOutcome[] {
+  return parse(csv, {
+    bom: true,
+    columns: true,
+    skip_empty_lines: true,
+    on_record: (record: Record<string, string | undefined>) => {
+      const outcome: RowOutcome = {
+        row: Number(record.row),
+        status: record.status as RowStatus,
+        username: record.username ?? '',
+        email: record.email ?? '',
+        jumpcloudId: record.jumpcloud_id ?? '',
+        message: record.message ?? '',
+      };
+      return keep(outcome) ? outcome : null;
+    },
+  }) as RowOutcome[];
 }

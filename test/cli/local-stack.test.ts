@@ -27,6 +27,9 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/2\s+exists\s+akhan\s+aisha\.khan@example\.com\s+already in JumpCloud/);
     expect(stdout).toMatch(/6\s+invalid\s+erossi\s+elena\.rossi@example\s+email: /);
     expect(stdout).toContain('30 rows: 24 created, 1 already in JumpCloud, 4 invalid, 1 failed');
+    // The email HR would get, as the function sent it to the digest topic.
+    expect(stdout).toContain('Subject: users.csv: 24 created, 1 already in JumpCloud, 4 invalid, 1 failed');
+    expect(stdout).toMatch(/row 22 {2}failed {2}uiyer: JumpCloud refused/);
     // The function's JSON logs and metrics are silenced: the output reads as text.
     expect(`${stdout}${stderr}`).not.toMatch(/"level"|"_aws"/);
 

@@ -15,6 +15,11 @@ import {
   synth,
 } from './synth';
 
+const alarmTopicId = (t: Template) =>
+  logicalIdOf(t, 'AWS::SNS::Topic', { DisplayName: 'JumpCloud onboarding alarms' });
+const digestTopicId = (t: Template) =>
+  logicalIdOf(t, 'AWS::SNS::Topic', { DisplayName: 'JumpCloud onboarding' });
+
 // Synthesizing runs both cdk-nag packs: reaching an assertion means no unacknowledged finding.
 let template: Template;
 let bucketArn: string;
@@ -400,8 +405,80 @@ describe('secret', () => {
   });
 });
 
+describe('notifications', () => {
+  it('give the function a digest topic of its own, encrypted and refusing publishing without TLS', () => {
+    const topic = template.findResources('AWS::SNS::Topic')[digestTopicId(template)];
+
+    expect(arnText(topic?.Properties.KmsMasterKeyId)).toBe(
+      'arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:alias/aws/sns',
+    );
+    expect(digestTopicId(template)).not.toBe(alarmTopicId(template));
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: digestTopicId(template) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('tell the function the digest topic and the default event bus', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Environment: {
+        Variables: Match.objectLike({
+          NOTIFY_TOPIC_ARN: { Ref: digestTopicId(template) },
+          EVENT_BUS_NAME: 'default',
+        }),
+      },
+    });
+  });
+
+  it('let the function publish to that one topic and put events on that one bus, nothing more', () => {
+    const statements = functionRoleStatements(template);
+    const actions = statements.flatMap((s) => list(s.Action));
+
+    expect(resourcesGranting(statements, 'sns:Publish')).toEqual([`<${digestTopicId(template)}>`]);
+    expect(resourcesGranting(statements, 'events:PutEvents')).toEqual([
+      'arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:event-bus/default',
+    ]);
+    expect(actions.filter((a) => a.startsWith('sns:') || a.startsWith('events:'))).toEqual([
+      'sns:Publish',
+      'events:PutEvents',
+    ]);
+  });
+
+  it('email nobody the digest unless digestEmail is given', () => {
+    template.resourcePropertiesCountIs(
+      'AWS::SNS::Subscription',
+      { TopicArn: { Ref: digestTopicId(template) } },
+      0,
+    );
+  });
+
+  it('email the digest to the address given as digestEmail, not the alarms', () => {
+    const custom = synth({ digestEmail: 'hr@example.com' });
+
+    custom.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'hr@example.com',
+      TopicArn: { Ref: digestTopicId(custom) },
+    });
+    custom.resourcePropertiesCountIs(
+      'AWS::SNS::Subscription',
+      { TopicArn: { Ref: alarmTopicId(custom) } },
+      0,
+    );
+  });
+
+  it('refuse a digestEmail that is not an email address', () => {
+    expect(() => synth({ digestEmail: 'hr at example' })).toThrow(/digestEmail is not an email address/);
+  });
+});
+
 describe('alarms', () => {
-  const alarmTopic = () => ({ Ref: logicalIdOf(template, 'AWS::SNS::Topic', {}) });
+  const alarmTopic = () => ({ Ref: alarmTopicId(template) });
 
   it('publish to an encrypted topic that refuses publishing without TLS', () => {
     const keyId = logicalIdOf(template, 'AWS::KMS::Key', {});
@@ -464,18 +541,21 @@ describe('alarms', () => {
     });
   });
 
-  it.each(['RowsFailed', 'FilesFailed'])('watch the %s metric the function emits', (metricName) => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'JumpCloudOnboarding',
-      MetricName: metricName,
-      Dimensions: [{ Name: 'service', Value: 'jumpcloud-onboarding' }],
-      Statistic: 'Sum',
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 0,
-      TreatMissingData: 'notBreaching',
-      AlarmActions: [alarmTopic()],
-    });
-  });
+  it.each(['RowsFailed', 'FilesFailed', 'NotificationsFailed'])(
+    'watch the %s metric the function emits',
+    (metricName) => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'JumpCloudOnboarding',
+        MetricName: metricName,
+        Dimensions: [{ Name: 'service', Value: 'jumpcloud-onboarding' }],
+        Statistic: 'Sum',
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [alarmTopic()],
+      });
+    },
+  );
 
   it('email nobody unless notificationEmail is given', () => {
     template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'email' }, 0);
@@ -487,7 +567,7 @@ describe('alarms', () => {
     custom.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'it-alerts@example.com',
-      TopicArn: { Ref: logicalIdOf(custom, 'AWS::SNS::Topic', {}) },
+      TopicArn: { Ref: alarmTopicId(custom) },
     });
   });
 });
@@ -500,7 +580,8 @@ describe('outputs', () => {
     expect(arnText(outputs.SecretArn?.Value)).toBe(
       `<${logicalIdOf(template, 'AWS::SecretsManager::Secret', {})}>`,
     );
-    expect(arnText(outputs.AlarmTopicArn?.Value)).toBe(`<${logicalIdOf(template, 'AWS::SNS::Topic', {})}>`);
+    expect(arnText(outputs.AlarmTopicArn?.Value)).toBe(`<${alarmTopicId(template)}>`);
+    expect(arnText(outputs.DigestTopicArn?.Value)).toBe(`<${digestTopicId(template)}>`);
     expect(arnText(outputs.DeadLetterQueueUrl?.Value)).toBe(
       `<${logicalIdOf(template, 'AWS::SQS::Queue', {})}>`,
     );
@@ -527,6 +608,7 @@ describe('cdk-nag', () => {
     expect(() =>
       synth({
         notificationEmail: 'it-alerts@example.com',
+        digestEmail: 'hr@example.com',
         jumpcloudSecretName: 'prod/jumpcloud',
         reservedConcurrency: 'none',
       }),

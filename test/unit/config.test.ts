@@ -49,4 +49,29 @@ describe('configuration from the environment', () => {
       /overlap/,
     );
   });
+
+  it('sends no digest and no event unless their variables are set (blank counts as unset)', () => {
+    const unset = readConfig({ JUMPCLOUD_SECRET_ID: 's', NOTIFY_TOPIC_ARN: ' ', EVENT_BUS_NAME: '' });
+
+    expect(unset.notifyTopicArn).toBeUndefined();
+    expect(unset.eventBusName).toBeUndefined();
+  });
+
+  it('reads the digest topic and the event bus, and names either when it is malformed', () => {
+    const topic = 'arn:aws:sns:eu-west-1:123456789012:onboarding-digest';
+
+    const config = readConfig({
+      JUMPCLOUD_SECRET_ID: 's',
+      NOTIFY_TOPIC_ARN: topic,
+      EVENT_BUS_NAME: 'default',
+    });
+
+    expect(config).toMatchObject({ notifyTopicArn: topic, eventBusName: 'default' });
+    expect(() => readConfig({ JUMPCLOUD_SECRET_ID: 's', NOTIFY_TOPIC_ARN: 'onboarding-digest' })).toThrow(
+      /NOTIFY_TOPIC_ARN must be an SNS topic ARN/,
+    );
+    expect(() => readConfig({ JUMPCLOUD_SECRET_ID: 's', EVENT_BUS_NAME: 'no spaces please' })).toThrow(
+      /EVENT_BUS_NAME/,
+    );
+  });
 });
