@@ -10,13 +10,20 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { OnboardingAlarms } from './alarms';
+import { HrPage, type HrPageOptions } from './hr-page';
 import { acknowledgeCdkInternals } from './nag-acknowledgements';
 import { OnboardingFunction } from './onboarding-function';
 import { type OnboardingOptions, type OnboardingSettings, PREFIXES, resolveSettings } from './settings';
 
 export type { OnboardingOptions } from './settings';
 
-export interface OnboardingStackProps extends StackProps, OnboardingOptions {}
+export interface OnboardingStackProps extends StackProps, OnboardingOptions {
+  /**
+   * The page for HR (lib/hr-page.ts), or `false` for none.
+   * @default - the page, with Cognito's own users signing in
+   */
+  readonly hrPage?: HrPageOptions | false;
+}
 
 export class OnboardingStack extends Stack {
   /** Where files are dropped (`incoming/`) and results appear (`outcomes/`). */
@@ -25,6 +32,8 @@ export class OnboardingStack extends Stack {
   readonly secret: secretsmanager.ISecret;
   readonly onboarding: OnboardingFunction;
   readonly alarms: OnboardingAlarms;
+  /** The page for HR, unless turned off. */
+  readonly hrPage?: HrPage;
 
   constructor(scope: Construct, id: string, props: OnboardingStackProps = {}) {
     super(scope, id, {
@@ -85,6 +94,14 @@ export class OnboardingStack extends Stack {
       deadLetterQueue: this.onboarding.deadLetterQueue,
       notificationEmail: settings.notificationEmail,
     });
+
+    if (props.hrPage !== false) {
+      this.hrPage = new HrPage(this, 'HrPage', {
+        ...props.hrPage,
+        bucket: this.bucket,
+        logRetention: settings.logRetentionDays,
+      });
+    }
 
     acknowledgeCdkInternals(this);
 
