@@ -86,7 +86,10 @@ export async function startHrPageServer(options: HrPageServerOptions): Promise<H
     if (file === undefined) send(404, 'text/plain', 'not found');
     else send(200, CONTENT_TYPES[path.extname(name)] ?? 'application/octet-stream', file);
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject); // EADDRINUSE: the caller says which port
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
   // The browser uploads to the bucket directly, from the page's origin: the bucket must allow it.
