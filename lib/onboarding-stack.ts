@@ -10,6 +10,7 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { OnboardingAlarms } from './alarms';
+import { HrPage, type HrPageOptions } from './hr-page';
 import { acknowledgeCdkInternals } from './nag-acknowledgements';
 import { OnboardingNotifications } from './notifications';
 import { OnboardingFunction } from './onboarding-function';
@@ -17,7 +18,13 @@ import { type OnboardingOptions, type OnboardingSettings, PREFIXES, resolveSetti
 
 export type { OnboardingOptions } from './settings';
 
-export interface OnboardingStackProps extends StackProps, OnboardingOptions {}
+export interface OnboardingStackProps extends StackProps, OnboardingOptions {
+  /**
+   * The page for HR (lib/hr-page.ts), or `false` for none.
+   * @default - the page, with Cognito's own users signing in
+   */
+  readonly hrPage?: HrPageOptions | false;
+}
 
 export class OnboardingStack extends Stack {
   /** Where files are dropped (`incoming/`) and results appear (`outcomes/`). */
@@ -28,6 +35,8 @@ export class OnboardingStack extends Stack {
   readonly alarms: OnboardingAlarms;
   /** The digest topic and the event bus that tell people a file is done. */
   readonly notifications: OnboardingNotifications;
+  /** The page for HR, unless turned off. */
+  readonly hrPage?: HrPage;
 
   constructor(scope: Construct, id: string, props: OnboardingStackProps = {}) {
     super(scope, id, {
@@ -93,6 +102,14 @@ export class OnboardingStack extends Stack {
       deadLetterQueue: this.onboarding.deadLetterQueue,
       notificationEmail: settings.notificationEmail,
     });
+
+    if (props.hrPage !== false) {
+      this.hrPage = new HrPage(this, 'HrPage', {
+        ...props.hrPage,
+        bucket: this.bucket,
+        logRetention: settings.logRetentionDays,
+      });
+    }
 
     acknowledgeCdkInternals(this);
 

@@ -3,13 +3,14 @@
  * by the real handler as they arrive, as in the deployed stack. Ctrl-C stops it (after a file
  * in progress is finished).
  *
- *   npm start                  S3 endpoint on port 4569
- *   npm start -- --port 9000   another port (0: any free port)
+ *   npm start                  S3 endpoint on port 4569, the page for HR on 4570
+ *   npm start -- --port 9000   another port, the page on the next one (0: any free ports)
  */
 import { countsLine, rowCount } from '../cli/report';
 import { toolArgs } from '../cli/tool-args';
 import type { RunSummary } from '../lambda/results/summary';
 import { type EmbeddedStack, LOCAL_API_KEY, startEmbeddedStack } from './embedded-stack';
+import { type HrPageServer, startHrPageServer } from './hr-page-server';
 
 const DEFAULT_PORT = 4569;
 /** Realistic latency and a rate limit the client must back off from (see local/demo.ts). */
@@ -56,6 +57,7 @@ async function serve(): Promise<void> {
     process.exit(2);
   }
 
+  const page = await startPage(stack, port === 0 ? 0 : port + 1);
   const endpoint = stack.s3Endpoint;
   const credentials = 'AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1';
   say(
@@ -65,6 +67,7 @@ async function serve(): Promise<void> {
       `  S3 endpoint          ${endpoint}`,
       `  Bucket               ${stack.bucket}`,
       `  JumpCloud simulator  ${stack.simulator.url}  (API key ${LOCAL_API_KEY}, made up)`,
+      `  The page for HR      ${page.url}  (sign-in stood in)`,
       '',
       'Drop a users file under incoming/ (s3rver takes only its own made-up credentials):',
       `  ${credentials} aws s3 cp users.csv s3://${stack.bucket}/incoming/users.csv --endpoint-url ${endpoint}`,
@@ -90,7 +93,7 @@ async function serve(): Promise<void> {
     if (stopping) process.exit(130);
     stopping = true;
     say('\nStopping (a file in progress is finished first; Ctrl-C again to quit at once)...');
-    stack.stop().then(
+    Promise.all([page.close(), stack.stop()]).then(
       () => {
         say('Stopped.');
         process.exit(0);
@@ -103,6 +106,20 @@ async function serve(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/** The page for HR on the next port, against the running stack (README, "The page for HR"). */
+async function startPage(stack: EmbeddedStack, port: number): Promise<HrPageServer> {
+  try {
+    return await startHrPageServer({ s3: stack.s3, bucket: stack.bucket, port });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    process.stderr.write(
+      `start: ${code === 'EADDRINUSE' ? `port ${port} (the page for HR) is in use: choose another with npm start -- --port N` : String(error)}\n`,
+    );
+    await stack.stop();
+    process.exit(2);
+  }
 }
 
 function summaryLine(summary: RunSummary, summaryKey: string): string {

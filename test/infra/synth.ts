@@ -14,7 +14,8 @@ const cdkJson = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.js
 
 export function buildApp(context: Record<string, unknown> = {}) {
   return createOnboardingApp({
-    context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context },
+    // The page for HR (on by default) has its own tests, hr-page.test.ts, which turn it on.
+    context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], hrPage: 'false', ...context },
   });
 }
 
