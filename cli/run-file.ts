@@ -127,6 +127,13 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
         : [
             `stopped on request before row ${outcome.pausedAtRow}: that row and the ones after it were not processed`,
           ];
+    // A lookup cannot foresee it: JumpCloud applies the org's password policy only to a create.
+    const dryRunLimits =
+      options.directory !== undefined && options.dryRun === true
+        ? [
+            "dry run: passwords are checked against the org's password policy only on the real run, so a row may still be refused then",
+          ]
+        : [];
     const fileError = csv.fileProblem ?? outcome.stopReason;
     const summary: RunSummary = {
       input: { key: inputPath },
@@ -138,7 +145,7 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
       counts: outcome.counts,
       unknownColumns: [...csv.unknownColumns],
       // Read after the rows: decoding notices found deep in the file are added while reading.
-      notices: [...csv.notices, ...stopped],
+      notices: [...csv.notices, ...dryRunLimits, ...stopped],
       ...(fileError === undefined ? {} : { fileError }),
     };
     const summaryPath = results ? await writeSummary(results.path, summary) : undefined;
