@@ -148,6 +148,13 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
         : [
             `stopped on request before row ${outcome.pausedAtRow}: that row and the ones after it were not processed`,
           ];
+    // A lookup cannot foresee it: JumpCloud applies the org's password policy only to a create.
+    const dryRunLimits =
+      options.directory !== undefined && options.dryRun === true
+        ? [
+            "dry run: passwords are checked against the org's password policy only on the real run, so a row may still be refused then",
+          ]
+        : [];
     const summary = buildSummary({
       input: { key: inputPath },
       results: results ? { path: results.path } : {},
@@ -158,7 +165,7 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
       // Read after the rows: decoding notices found deep in the file are added while reading.
       csv,
       runError: outcome.stopReason,
-      notices: stopped,
+      notices: [...dryRunLimits, ...stopped],
       held: outcome.held,
     });
     const summaryPath = results ? await writeSummary(results.path, summary) : undefined;

@@ -25,6 +25,11 @@ export const LOCAL_SECRET_ID = 'jumpcloud/api-key';
 /** A made-up key for the simulator, shaped like a real one (admin keys start with `jca_`). */
 export const LOCAL_API_KEY = 'jca_LocalSimulatorKey000000000000000000';
 
+/** The deployed notification filters by suffix too (prefix incoming/, suffix .csv): other files start nothing. */
+export function startsRun(key: string): boolean {
+  return /\.csv$/i.test(key);
+}
+
 export interface EmbeddedStackOptions {
   /** How the simulator behaves (latency, rate limit, duplicate answer). The API key is set here. */
   simulator?: Omit<SimulatorOptions, 'apiKey'>;
@@ -126,8 +131,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions = {}): Pr
   const uploads = new Map<string, (created: ObjectCreatedEvent) => void>();
   s3server.onObjectCreated((created) => {
     uploads.get(created.key)?.(created);
-    // The deployed notification filters the same way: prefix incoming/, suffix .csv.
-    if (created.key.startsWith(incomingPrefix) && /\.csv$/i.test(created.key)) {
+    if (created.key.startsWith(incomingPrefix) && startsRun(created.key)) {
       lambda.invokeAsync(objectCreatedEvent(created));
     }
   });

@@ -9,7 +9,7 @@
 import { countsLine, rowCount } from '../cli/report';
 import { toolArgs } from '../cli/tool-args';
 import type { RunSummary } from '../lambda/results/summary';
-import { type EmbeddedStack, LOCAL_API_KEY, startEmbeddedStack } from './embedded-stack';
+import { type EmbeddedStack, LOCAL_API_KEY, startEmbeddedStack, startsRun } from './embedded-stack';
 import { type HrPageServer, startHrPageServer } from './hr-page-server';
 
 const DEFAULT_PORT = 4569;
@@ -79,7 +79,13 @@ async function serve(): Promise<void> {
   );
 
   stack.s3server.onObjectCreated(({ key }) => {
-    if (key.startsWith('incoming/')) say(`${time()} received ${key}`);
+    if (key.startsWith('incoming/') && startsRun(key)) say(`${time()} received ${key}`);
+    else if (key.startsWith('incoming/')) {
+      say(
+        `${time()} received ${key}: ignored, only a file whose name ends in .csv starts a run ` +
+          '(as in the deployed bucket); rename it and upload it again',
+      );
+    }
     if (key.startsWith('outcomes/') && key.endsWith('.summary.json')) {
       stack.readText(key).then(
         (text) => say(`${time()} ${summaryLine(JSON.parse(text) as RunSummary, key)}`),

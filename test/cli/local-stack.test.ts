@@ -56,7 +56,7 @@ describe('npm run demo', () => {
 });
 
 describe('npm start', () => {
-  it('prints the endpoint and a ready command, processes a file uploaded with an S3 client, and stops on Ctrl-C', async () => {
+  it('prints the endpoint and a ready command, says why a file that is not a .csv is ignored, processes a file uploaded with an S3 client, and stops on Ctrl-C', async () => {
     // Prepare
     const served = start(TSX, ['local/serve.ts', '--port', '0']);
     const [, endpoint] = (await served.waitFor(/S3 endpoint\s+(http:\/\/127\.0\.0\.1:\d+)/)) as string[];
@@ -70,7 +70,13 @@ describe('npm start', () => {
     });
 
     try {
-      // Act
+      // Act: a file that is not a .csv first, then the real one
+      await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: 'incoming/users.txt', Body: 'Username\r\n' }),
+      );
+      await served.waitFor(
+        /received incoming\/users\.txt: ignored, only a file whose name ends in \.csv starts a run/,
+      );
       await s3.send(
         new PutObjectCommand({
           Bucket: bucket,

@@ -196,6 +196,23 @@ describe('a UTF-8 file with a few bytes from another encoding', () => {
   });
 });
 
+describe('a dry run', () => {
+  it('says that the password policy is checked only on the real run', async () => {
+    // Prepare
+    const { file } = await usersFile('new-hires.csv', 2);
+
+    // Act
+    const result = await jcOnboard(['run', file, '--dry-run', '--api-url', simulator.url, '--json'], {
+      env: withKey(),
+    });
+
+    // Assess
+    expect(result.code).toBe(0);
+    const { summary } = JSON.parse(result.stdout) as { summary: { notices: string[] } };
+    expect(summary.notices).toContainEqual(expect.stringMatching(/password policy only on the real run/));
+  });
+});
+
 describe('--json when the command cannot run', () => {
   it('puts a JSON error object on stdout for a script to read, with exit 2', async () => {
     // Prepare
