@@ -304,8 +304,10 @@ async function readInput(s3: S3Client, drop: Drop): Promise<AsyncIterable<Uint8A
       new GetObjectCommand({
         Bucket: drop.bucket,
         Key: drop.key,
-        // The version the event names; on an unversioned bucket, only if it was not replaced since.
-        ...(drop.versionId ? { VersionId: drop.versionId } : { IfMatch: `"${drop.eTag.replace(/"/g, '')}"` }),
+        // Exactly the version the event names: by version id where the bucket keeps versions, and
+        // by ETag always, so an upload that replaced it since is never read in its place.
+        ...(drop.versionId ? { VersionId: drop.versionId } : {}),
+        IfMatch: quotedEtag(drop.eTag),
       }),
     );
     return bodyChunks(answer.Body as Readable);
@@ -344,6 +346,11 @@ async function* bodyChunks(body: Readable): AsyncGenerator<Uint8Array> {
       else body.destroy();
     }
   }
+}
+
+/** S3 events carry the ETag bare; conditional requests want it quoted. */
+function quotedEtag(eTag: string): string {
+  return `"${eTag.replace(/"/g, '')}"`;
 }
 
 async function getText(s3: S3Client, bucket: string, key: string): Promise<string> {

@@ -2,8 +2,14 @@
  * At-least-once delivery and file-level faults, end to end: nothing is created twice, no row is
  * lost, and the results tell the truth.
  */
+import { randomUUID } from 'node:crypto';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readConfig } from '../../lambda/config';
 import { forgetJumpCloudCredentials } from '../../lambda/credentials';
+import { silentLog } from '../../lambda/domain';
+import { processDrop } from '../../lambda/drop/process-drop';
+import { JumpCloudClient } from '../../lambda/jumpcloud/client';
 import {
   type EmbeddedStack,
   LOCAL_API_KEY,
@@ -187,5 +193,42 @@ describe('file-level faults', () => {
     expect(results?.summary.fileError).toMatch(/access denied/);
     expect(stack.lambda.invocations.at(-1)?.error).toMatch(/access denied/);
     expect(stack.simulator.requests).toHaveLength(0);
+  });
+
+  it('object overwritten between the event and the read: the event reports its own version, never the newer one', async () => {
+    // Prepare: version A is uploaded and its event is on its way; before it is read, B replaces
+    // A under the same key (not .csv, so no event fires here and the test delivers A's by hand).
+    const key = 'incoming/direct/overwritten.txt';
+    const put = (body: string) =>
+      stack.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: body }));
+    const versionA = await put(usersFile(3, 'versiona'));
+    await put(usersFile(4, 'versionb'));
+    const eventOfA = {
+      bucket: stack.bucket,
+      key,
+      eTag: (versionA.ETag ?? '').replace(/"/g, ''),
+      sequencer: '0A',
+      eventTime: new Date().toISOString(),
+    };
+
+    // Act
+    const result = await processDrop(eventOfA, {
+      s3: stack.s3,
+      config: readConfig(),
+      log: silentLog,
+      requestId: randomUUID(),
+      remainingTimeMs: () => 60_000,
+      continueLater: async () => undefined,
+      openDirectory: async () =>
+        new JumpCloudClient({ baseUrl: stack.simulator.url, apiKey: LOCAL_API_KEY, concurrency: 2 }),
+    });
+
+    // Assess: A's results say it was replaced; none of B's people were created or reported.
+    expect(result.kind).toBe('completed');
+    const results = await stack.resultsFor(key);
+    expect(results?.summary.input.etag).toBe(eventOfA.eTag);
+    expect(results?.summary.fileError).toMatch(/replaced before it could be read/);
+    expect(rowsOf(results?.resultsCsv ?? '')).toEqual([]);
+    expect(stack.simulator.users()).toEqual([]);
   });
 });
