@@ -78,15 +78,20 @@ const MAX_RESERVE_MS = 180_000;
  */
 export const MAX_INVOCATIONS = 12;
 const DEFAULT_CHECKPOINT = { rows: 2_000, ms: 30_000 };
-/** Beyond the invocation's own deadline, before a silent owner is presumed dead. */
-const LEASE_MARGIN_MS = 60_000;
+/**
+ * A claim lasts this long past its last renewal. The owner renews it every third of that while it
+ * runs, so a live owner never loses it, and one that died (crash, timeout, S3 unreachable while it
+ * failed) frees the file within a minute for whoever comes next: a Lambda retry or a redrive.
+ */
+const LEASE_MS = 60_000;
+const LEASE_RENEWAL_MS = LEASE_MS / 3;
 
 export async function processDrop(drop: Drop, deps: DropDependencies): Promise<DropResult> {
   const { s3, config, log } = deps;
   const now = deps.now ?? Date.now;
   const names = dropNames(drop, config);
   const store = new RunRecordStore(s3, drop.bucket, `${names.stateFolder}run.json`);
-  const leaseUntil = () => now() + deps.remainingTimeMs() + LEASE_MARGIN_MS;
+  const leaseUntil = () => now() + LEASE_MS;
   const fileLog = { key: drop.key, resultsKey: names.resultsKey };
 
   const claim = await store.claim(
@@ -123,9 +128,26 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
   let lastCheckpoint = now();
   const every = deps.checkpointEvery ?? DEFAULT_CHECKPOINT;
 
-  const save = async (changes: Partial<RunRecord>) => {
-    record = { ...record, ...changes };
-    etag = await store.update(record, etag);
+  // Record writes go one at a time (the lease renewal runs beside the rows), each on the last etag.
+  let writes: Promise<unknown> = Promise.resolve();
+  let released = false;
+  const save = (changes: Partial<RunRecord>): Promise<void> => {
+    if (changes.owner === '') released = true;
+    const write = writes
+      .catch(() => undefined)
+      .then(async () => {
+        record = { ...record, ...changes };
+        etag = await store.update(record, etag);
+      });
+    writes = write;
+    return write;
+  };
+  const renewLease = () => {
+    if (released) return;
+    save({ leaseUntil: leaseUntil() }).catch((error: unknown) => {
+      // A lost claim or S3 trouble: the next checkpoint meets it again and stops the run.
+      log.warn('Could not renew the claim on the file', { ...fileLog, error: describe(error) });
+    });
   };
 
   /** Moves the reported rows into a part file and records them in the run record. */
@@ -201,6 +223,7 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
     return { kind: 'completed', resultsKey: names.resultsKey, summaryKey: names.summaryKey, summary };
   };
 
+  const heartbeat = setInterval(renewLease, LEASE_RENEWAL_MS);
   try {
     let csv: UserCsv;
     try {
@@ -282,6 +305,8 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
     // Release the claim so Lambda's retry (or a redrive from the dead-letter queue) starts at once.
     await save({ status: 'failed', owner: '', leaseUntil: 0, fileError }).catch(() => undefined);
     throw new FileFailedError(fileError, summary);
+  } finally {
+    clearInterval(heartbeat);
   }
 }
 

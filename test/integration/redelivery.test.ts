@@ -231,4 +231,51 @@ describe('file-level faults', () => {
     expect(rowsOf(results?.resultsCsv ?? '')).toEqual([]);
     expect(stack.simulator.users()).toEqual([]);
   });
+
+  it('S3 unavailable while the results are written: a redrive after the retries takes the run over and reports its people created, once', async () => {
+    // Prepare: S3 stops taking writes once the file is claimed and read, so the 40 people are
+    // created but neither the results nor the run record's failure can be written.
+    const key = 'incoming/direct/s3-down.txt';
+    const put = await stack.s3.send(
+      new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: usersFile(40, 's3down') }),
+    );
+    const drop = {
+      bucket: stack.bucket,
+      key,
+      eTag: (put.ETag ?? '').replace(/"/g, ''),
+      sequencer: '0B',
+      eventTime: new Date().toISOString(),
+    };
+    const startedAt = Date.now();
+    // Each invocation has Lambda's 15 minutes; `minutesLater` is when it starts.
+    const invocation = (requestId: string, minutesLater: number) =>
+      processDrop(drop, {
+        s3: stack.s3,
+        config: readConfig(),
+        log: silentLog,
+        requestId,
+        now: () => Date.now() + minutesLater * 60_000,
+        remainingTimeMs: () => 15 * 60_000 - (Date.now() - startedAt),
+        continueLater: async () => undefined,
+        openDirectory: async () => {
+          if (requestId === 'first-delivery') stack.s3server.refuse({ method: 'PUT', keyPrefix: '' });
+          return new JumpCloudClient({ baseUrl: stack.simulator.url, apiKey: LOCAL_API_KEY, concurrency: 8 });
+        },
+      });
+
+    // Act: the delivery and Lambda's two retries (same request id, a minute or two apart) fail;
+    // the event goes to the dead-letter queue; S3 comes back, and an admin redrives the event.
+    await expect(invocation('first-delivery', 0)).rejects.toThrow();
+    await expect(invocation('first-delivery', 1)).rejects.toThrow();
+    await expect(invocation('first-delivery', 3)).rejects.toThrow();
+    stack.s3server.refuse();
+    const redrive = await invocation('redrive-from-the-dead-letter-queue', 10);
+
+    // Assess: the redrive finished the file; every person once, reported created, not exists.
+    expect(redrive.kind).toBe('completed');
+    const rows = rowsOf((await stack.resultsFor(key))?.resultsCsv ?? '');
+    expect(rows.map((r) => r.status)).toEqual(Array(40).fill('created'));
+    expect(rows.map((r) => r.username)).toEqual(Array.from({ length: 40 }, (_, i) => `s3down${i}`));
+    expect(stack.simulator.users()).toHaveLength(40);
+  });
 });
