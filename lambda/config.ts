@@ -26,6 +26,10 @@ const environmentSchema = z.object({
   OUTCOMES_PREFIX: prefix('outcomes/'),
   STATE_PREFIX: prefix('state/'),
   JUMPCLOUD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  DELETE_PROCESSED_INPUT: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('true')
+    .transform((value) => value === 'true'),
 });
 
 export interface Config {
@@ -37,6 +41,8 @@ export interface Config {
   /** Where the function keeps each file's claim, checkpoint and partial results. */
   readonly statePrefix: string;
   readonly concurrency: number;
+  /** Delete an input version once its results are written: it may hold initial passwords. */
+  readonly deleteProcessedInput: boolean;
 }
 
 export class ConfigurationError extends Error {
@@ -64,5 +70,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outcomesPrefix: value.OUTCOMES_PREFIX,
     statePrefix: value.STATE_PREFIX,
     concurrency: value.JUMPCLOUD_CONCURRENCY,
+    deleteProcessedInput: value.DELETE_PROCESSED_INPUT,
   };
 }

@@ -10,7 +10,14 @@
  * counts it, hence MAX_INVOCATIONS.
  */
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, PutObjectCommand, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import type { Config } from '../config';
 import { openUserCsv, type UserCsv } from '../csv/read-rows';
 import type { Log, RowOutcome, UserDirectory } from '../domain';
@@ -117,6 +124,12 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
     log.warn('Repeat delivery of a file another invocation is processing: left to it', fileLog);
     return { kind: 'skipped', reason: 'in progress elsewhere' };
   }
+  if (claim.takenOver === 'no' && (await exists(s3, drop.bucket, names.summaryKey))) {
+    // A finished run's record is deleted with its results written: the results mark it done.
+    await store.remove();
+    log.info('Repeat delivery of a file already processed: nothing to do', fileLog);
+    return { kind: 'skipped', reason: 'already processed' };
+  }
   if (claim.takenOver !== 'no') {
     log.info('Resuming file', { ...fileLog, from: claim.takenOver, nextRow: claim.record.nextRow });
   }
@@ -214,11 +227,33 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
     }
   };
 
+  /**
+   * The results are written: the run is done. What it kept under the state prefix goes at once,
+   * and so does the input version (unless the stack keeps it), since it may hold passwords. A
+   * failure here costs nothing but time: the bucket's lifecycle rules remove both later.
+   */
+  const forgetRun = async () => {
+    const leftovers: Promise<unknown>[] = record.parts.map((part) =>
+      s3.send(new DeleteObjectCommand({ Bucket: drop.bucket, Key: part })),
+    );
+    if (config.deleteProcessedInput) leftovers.push(deleteInput(s3, drop));
+    let failures = (await Promise.allSettled(leftovers)).filter((r) => r.status === 'rejected').length;
+    // The record goes last: while it is there, a repeat delivery still finds the run done.
+    if (failures === 0) await store.remove().catch(() => (failures += 1));
+    if (failures > 0) {
+      log.warn('Could not delete the processed input or the run state; the lifecycle rules will', {
+        ...fileLog,
+        failures,
+      });
+    }
+  };
+
   /** A file-level problem no retry can mend: say so in the results and finish. */
   const finishWithFileError = async (csv: UserCsv | undefined, fileError: string): Promise<DropResult> => {
     const summary = summaryOf(csv, [], fileError);
     await writeResults(summary, []);
     await save({ status: 'done', owner: '', leaseUntil: 0, fileError });
+    await forgetRun();
     log.error('File could not be processed', { ...fileLog, fileError });
     return { kind: 'completed', resultsKey: names.resultsKey, summaryKey: names.summaryKey, summary };
   };
@@ -292,6 +327,7 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
       leaseUntil: 0,
       ...(result.gaveUp ? { fileError: result.gaveUp } : {}),
     });
+    await forgetRun();
     return { kind: 'completed', resultsKey: names.resultsKey, summaryKey: names.summaryKey, summary };
   } catch (error) {
     if (error instanceof FileFailedError || error instanceof ClaimLostError) throw error;
@@ -370,6 +406,37 @@ async function* bodyChunks(body: Readable): AsyncGenerator<Uint8Array> {
       if ((body as Readable & { complete?: boolean }).complete) body.resume();
       else body.destroy();
     }
+  }
+}
+
+/**
+ * Deletes exactly the version that was processed: by version id (for good, on a versioned bucket),
+ * else only while the key still holds it, so a newer upload waiting for its own run is kept.
+ */
+async function deleteInput(s3: S3Client, drop: Drop): Promise<void> {
+  try {
+    await s3.send(
+      new DeleteObjectCommand({
+        Bucket: drop.bucket,
+        Key: drop.key,
+        ...(drop.versionId ? { VersionId: drop.versionId } : { IfMatch: quotedEtag(drop.eTag) }),
+      }),
+    );
+  } catch (error) {
+    const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+    if (status === 412 || status === 404) return; // replaced or deleted since: nothing of ours left
+    throw error;
+  }
+}
+
+async function exists(s3: S3Client, bucket: string, key: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return true;
+  } catch (error) {
+    const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+    if (status === 404) return false;
+    throw error;
   }
 }
 

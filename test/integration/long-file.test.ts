@@ -98,6 +98,9 @@ async function expectFinishedOnce(key: string, prefix: string, count: number) {
   const base = key.slice('incoming/'.length).replace(/\.csv$/, '');
   const csvs = (await stack.list(`outcomes/${base}.`)).filter((k) => k.endsWith('.csv'));
   expect(csvs).toEqual([results?.resultsKey]);
+  // Once the results are written, the part files and the run record are gone, and so is the input.
+  expect(await stack.list(`state/${base}.`)).toEqual([]);
+  expect(await stack.list(key)).toEqual([]);
   return { results, rows };
 }
 

@@ -74,6 +74,58 @@ describe('re-delivery of the same event', () => {
     expect((await stack.list('outcomes/again.')).filter((k) => k.endsWith('.csv'))).toHaveLength(1);
   });
 
+  it('after the run completed and its input and state were deleted: does nothing, and the results stand', async () => {
+    // Prepare
+    const key = 'incoming/forgotten.csv';
+    const event = eventFor(key);
+    const first = await stack.drop(key, usersFile(4, 'forgotten'));
+    const before = stack.simulator.requests.length;
+
+    // Act
+    stack.lambda.invokeAsync(await event);
+    await stack.lambda.idle();
+
+    // Assess
+    expect(stack.simulator.requests.length).toBe(before);
+    const again = await stack.resultsFor(key);
+    expect(again?.resultsKey).toBe(first?.resultsKey);
+    expect(rowsOf(again?.resultsCsv ?? '').map((r) => r.status)).toEqual(Array(4).fill('created'));
+    expect(await stack.list('state/forgotten.')).toEqual([]);
+    expect(await stack.list(key)).toEqual([]);
+  });
+
+  it('with deleting processed input turned off: the input stays, the run state still goes', async () => {
+    // Prepare
+    const key = 'incoming/direct/kept.txt';
+    const put = await stack.s3.send(
+      new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: usersFile(3, 'kept') }),
+    );
+    const drop = {
+      bucket: stack.bucket,
+      key,
+      eTag: (put.ETag ?? '').replace(/"/g, ''),
+      sequencer: '0C',
+      eventTime: new Date().toISOString(),
+    };
+
+    // Act
+    const result = await processDrop(drop, {
+      s3: stack.s3,
+      config: { ...readConfig(), deleteProcessedInput: false },
+      log: silentLog,
+      requestId: randomUUID(),
+      remainingTimeMs: () => 60_000,
+      continueLater: async () => undefined,
+      openDirectory: async () =>
+        new JumpCloudClient({ baseUrl: stack.simulator.url, apiKey: LOCAL_API_KEY, concurrency: 2 }),
+    });
+
+    // Assess
+    expect(result.kind).toBe('completed');
+    expect(await stack.list(key)).toEqual([key]);
+    expect(await stack.list('state/direct/kept.')).toEqual([]);
+  });
+
   it('twice at the same time: one invocation runs the file, the other leaves it, no user twice', async () => {
     const key = 'incoming/twice.csv';
     const event = eventFor(key);
@@ -230,6 +282,8 @@ describe('file-level faults', () => {
     expect(results?.summary.fileError).toMatch(/replaced before it could be read/);
     expect(rowsOf(results?.resultsCsv ?? '')).toEqual([]);
     expect(stack.simulator.users()).toEqual([]);
+    // Deleting the processed input deletes A only: B waits for its own run.
+    expect(await stack.list(key)).toEqual([key]);
   });
 
   it('S3 unavailable while the results are written: a redrive after the retries takes the run over and reports its people created, once', async () => {
