@@ -47,6 +47,18 @@ export class InputUnavailableError extends Error {
   }
 }
 
+/**
+ * The caller cut its requests to JumpCloud short (a Lambda invocation running out of time). A
+ * request in flight may have been acted on: the row is neither retried nor reported here, but
+ * handed on, and the invocation that takes it up confirms by lookup what happened.
+ */
+export class RequestsCancelledError extends Error {
+  override readonly name = 'RequestsCancelledError';
+  constructor() {
+    super('requests to JumpCloud were cut short: the invocation ran out of time');
+  }
+}
+
 /** The results could not be written. The file will be tried again by Lambda's retry. */
 export class ResultsNotWritableError extends Error {
   override readonly name = 'ResultsNotWritableError';

@@ -39,8 +39,11 @@ export interface DropDependencies {
   s3: S3Client;
   config: Config;
   log: Log;
-  /** Reads the API key and builds the JumpCloud client; called only once a row needs JumpCloud. */
-  openDirectory: () => Promise<UserDirectory>;
+  /**
+   * Reads the API key and builds the JumpCloud client; called only once a row needs JumpCloud.
+   * The client must cut its requests short when `cancel` aborts (the invocation's time is up).
+   */
+  openDirectory: (cancel: AbortSignal) => Promise<UserDirectory>;
   /** The Lambda request id. A retry of the same invocation keeps it. */
   requestId: string;
   /** Time left in this invocation. */
@@ -52,6 +55,12 @@ export interface DropDependencies {
    * Default: a fifth of the time left at the start, at most three minutes.
    */
   reserveMs?: number;
+  /**
+   * Cut requests still in flight short when less than this is left, so that the rows reported
+   * so far are checkpointed and the rest handed on before Lambda stops the invocation.
+   * Default: a twentieth of the time left at the start, at most 30 seconds.
+   */
+  cutOffMs?: number;
   /** Write a checkpoint after this many reported rows, or this long, whichever comes first. */
   checkpointEvery?: { rows: number; ms: number };
   now?: () => number;
@@ -78,6 +87,7 @@ export class FileFailedError extends Error {
 }
 
 const MAX_RESERVE_MS = 180_000;
+const MAX_CUT_OFF_MS = 30_000;
 /**
  * Invocations one file may take. Lambda's recursive-loop detection (left on) stops a chain of
  * invocations after about 16; the last one allowed reports the rows it cannot reach as failed
@@ -259,6 +269,16 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
   };
 
   const heartbeat = setInterval(renewLease, LEASE_RENEWAL_MS);
+  // JumpCloud may hang: past the cut-off, requests in flight are aborted and the rows handed on.
+  const cancel = new AbortController();
+  const cutOffMs = deps.cutOffMs ?? Math.min(MAX_CUT_OFF_MS, deps.remainingTimeMs() / 20);
+  // Asks the invocation's own clock (not a timer set once), so the deadline is the one Lambda keeps.
+  const cutOff = setInterval(
+    () => {
+      if (deps.remainingTimeMs() < cutOffMs) cancel.abort();
+    },
+    Math.max(10, Math.min(1_000, cutOffMs / 2)),
+  );
   try {
     let csv: UserCsv;
     try {
@@ -280,12 +300,16 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
     const result = await onboardRows({
       rows: csv.rows,
       validate: createRowValidator(),
-      directory: lazyDirectory(deps.openDirectory),
+      directory: lookFirst(
+        lazyDirectory(() => deps.openDirectory(cancel.signal)),
+        record.unconfirmedCreates ?? 0,
+      ),
       maxInFlight: 2 * config.concurrency,
       resumeFromRow: record.nextRow,
       interruptedAttemptStartedAt: record.interrupted ? new Date(record.startedAt) : undefined,
       // Every invocation takes at least one row, so a file always makes progress.
-      shouldPause: () => !lastInvocation && taken++ > 0 && deps.remainingTimeMs() < reserveMs,
+      shouldPause: () =>
+        !lastInvocation && (cancel.signal.aborted || (taken++ > 0 && deps.remainingTimeMs() < reserveMs)),
       giveUpWhen: () =>
         lastInvocation && taken++ > 0 && deps.remainingTimeMs() < reserveMs ? tooLong : undefined,
       log,
@@ -301,8 +325,17 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
     });
     await checkpoint();
 
-    if (result.pausedAtRow !== undefined) {
-      await save({ owner: '', leaseUntil: 0 });
+    // Cut short: the rows before the first cut one are checkpointed; that one and the rest are
+    // handed on, and the follow-on confirms by lookup what JumpCloud did with the cut requests.
+    const cutShort = cancel.signal.aborted && result.stopReason !== undefined && !lastInvocation;
+    if (result.pausedAtRow !== undefined || cutShort) {
+      await save({
+        owner: '',
+        leaseUntil: 0,
+        // Only the rows handed to JumpCloud (at most maxInFlight) can have been cut mid-request.
+        ...(cutShort ? { interrupted: true, unconfirmedCreates: 2 * config.concurrency } : {}),
+        ...(!cutShort ? { unconfirmedCreates: undefined } : {}),
+      });
       await deps.continueLater(drop);
       log.info('Time is running out: the rest of the file goes to a follow-on invocation', {
         ...fileLog,
@@ -343,6 +376,7 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
     throw new FileFailedError(fileError, summary);
   } finally {
     clearInterval(heartbeat);
+    clearInterval(cutOff);
   }
 }
 
@@ -356,6 +390,24 @@ function lazyDirectory(open: () => Promise<UserDirectory>): UserDirectory {
   return {
     createUser: async (user) => (await get()).createUser(user),
     planUser: async (user) => (await get()).planUser(user),
+  };
+}
+
+/**
+ * The first `count` creates of a run resumed after its requests were cut short are looked up
+ * before they are sent: JumpCloud may have acted on them, and a create is never sent blind twice.
+ * The engine sends rows in order, so these are the rows that were in flight when the cut came.
+ */
+function lookFirst(directory: UserDirectory, count: number): UserDirectory {
+  let unconfirmed = count;
+  return {
+    planUser: (user) => directory.planUser(user),
+    createUser: async (user) => {
+      if (unconfirmed <= 0) return directory.createUser(user);
+      unconfirmed -= 1;
+      const there = await directory.planUser(user);
+      return there.status === 'would_create' ? directory.createUser(user) : there;
+    },
   };
 }
 

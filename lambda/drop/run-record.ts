@@ -28,6 +28,11 @@ export interface RunRecord {
   counts: StatusCounts;
   /** Set when the previous owner stopped without releasing (crash, timeout, lost claim). */
   interrupted: boolean;
+  /**
+   * Set when the previous invocation cut its requests short: this many creates from `nextRow` on
+   * may have reached JumpCloud, so the next invocation looks each up before sending it.
+   */
+  unconfirmedCreates?: number;
   fileError?: string;
 }
 

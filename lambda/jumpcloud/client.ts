@@ -10,7 +10,7 @@ import {
   silentLog,
   type UserDirectory,
 } from '../domain';
-import { ApiKeyRejectedError } from '../errors';
+import { ApiKeyRejectedError, RequestsCancelledError } from '../errors';
 import { AdaptiveConcurrency } from './adaptive-concurrency';
 import {
   type JumpCloudError,
@@ -37,6 +37,11 @@ export interface JumpCloudClientOptions {
   /** Backoff cap, default 30 000 ms. A Retry-After is honoured up to 60 s. */
   maxDelayMs?: number;
   log?: Log;
+  /**
+   * Cuts every request in flight, queued or waiting to retry short. An aborted request counts as
+   * lost (JumpCloud may have acted) and is not retried: the call throws RequestsCancelledError.
+   */
+  signal?: AbortSignal;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   now?: () => number;
@@ -100,6 +105,7 @@ export class JumpCloudClient implements UserDirectory {
   private readonly log: Log;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
+  private readonly cancel?: AbortSignal;
   private readonly counters = { requests: 0, retries: 0, throttled: 0, lostResponses: 0 };
   /** Set by the first 401/403: every later call fails fast with it, without touching the network. */
   private rejection?: ApiKeyRejectedError;
@@ -129,6 +135,7 @@ export class JumpCloudClient implements UserDirectory {
     );
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.now = options.now ?? Date.now;
+    this.cancel = options.signal;
   }
 
   get stats(): ClientStats {
@@ -341,13 +348,15 @@ export class JumpCloudClient implements UserDirectory {
     return this.limiter.run(async (feedback) => {
       // A queued call may get its slot after another call learned the key is rejected.
       this.failFastIfRejected();
+      this.failFastIfCancelled();
       this.counters.requests++;
+      const timeout = AbortSignal.timeout(this.timeoutMs);
       try {
         const response = await fetch(this.baseUrl + path, {
           method,
           headers: this.headers,
           body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(this.timeoutMs),
+          signal: this.cancel ? AbortSignal.any([this.cancel, timeout]) : timeout,
         });
         const text = await response.text();
         const { status } = response;
@@ -367,6 +376,10 @@ export class JumpCloudClient implements UserDirectory {
           ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
         };
       } catch (error) {
+        if (this.cancel?.aborted) {
+          this.counters.lostResponses++;
+          throw new RequestsCancelledError();
+        }
         return lostExchange(error, this.timeoutMs);
       }
     });
@@ -381,7 +394,24 @@ export class JumpCloudClient implements UserDirectory {
     if (exchange.kind === 'answer' && exchange.status === 429)
       this.log.info('JumpCloud throttled a request; retrying', extra);
     else this.log.warn('JumpCloud request failed; retrying', extra);
-    await this.sleep(delayMs);
+    const cancel = this.cancel;
+    if (!cancel) return this.sleep(delayMs);
+    // A backoff is waited out only while the caller still has time for the retry.
+    let onAbort = () => {};
+    const cancelled = new Promise<void>((resolve) => {
+      onAbort = resolve;
+      cancel.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([this.sleep(delayMs), cancelled]);
+    } finally {
+      cancel.removeEventListener('abort', onAbort);
+    }
+    this.failFastIfCancelled();
+  }
+
+  private failFastIfCancelled(): void {
+    if (this.cancel?.aborted) throw new RequestsCancelledError();
   }
 
   private failFastIfRejected(): void {

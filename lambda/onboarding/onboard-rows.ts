@@ -5,7 +5,7 @@
  */
 import type { Log, NewSystemUser, RowOutcome, SourceRow, UserDirectory, ValidatedRow } from '../domain';
 import { silentLog } from '../domain';
-import { ApiKeyRejectedError, SecretUnavailableError } from '../errors';
+import { ApiKeyRejectedError, RequestsCancelledError, SecretUnavailableError } from '../errors';
 import { emptyCounts, type StatusCounts } from '../results/results-file';
 
 export interface OnboardRowsOptions {
@@ -192,5 +192,6 @@ function stopReasonOf(error: unknown): string | undefined {
   if (error instanceof ApiKeyRejectedError)
     return `API key rejected by JumpCloud (${error.httpStatus}); row not sent`;
   if (error instanceof SecretUnavailableError) return `API key unavailable: ${error.message}; row not sent`;
+  if (error instanceof RequestsCancelledError) return `${error.message}; row not finished`;
   return undefined;
 }
