@@ -45,6 +45,10 @@ const environmentSchema = z.object({
     /^(arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/)?[A-Za-z0-9._\-/]{1,256}$/,
     'must be an EventBridge bus name or ARN',
   ),
+  DELETE_PROCESSED_INPUT: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('true')
+    .transform((value) => value === 'true'),
 });
 
 export interface Config {
@@ -64,6 +68,8 @@ export interface Config {
   readonly notifyTopicArn?: string;
   /** EventBridge bus for the `Onboarding File Processed` event; undefined: no event. */
   readonly eventBusName?: string;
+  /** Delete an input version once its results are written: it may hold initial passwords. */
+  readonly deleteProcessedInput: boolean;
 }
 
 export class ConfigurationError extends Error {
@@ -95,5 +101,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     suspendLimit: value.SUSPEND_LIMIT,
     notifyTopicArn: value.NOTIFY_TOPIC_ARN,
     eventBusName: value.EVENT_BUS_NAME,
+    deleteProcessedInput: value.DELETE_PROCESSED_INPUT,
   };
 }

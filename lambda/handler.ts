@@ -61,13 +61,14 @@ export async function handler(event: S3Event | ContinuationEvent, context: Conte
         log: logger,
         requestId: context.awsRequestId,
         remainingTimeMs: () => context.getRemainingTimeInMillis(),
-        openDirectory: async () => {
+        openDirectory: async (cancel) => {
           const credentials = await getJumpCloudCredentials(settings.secretId);
           return new JumpCloudClient({
             baseUrl: settings.apiUrl,
             ...credentials,
             concurrency: settings.concurrency,
             log: logger,
+            signal: cancel,
           });
         },
         continueLater: (next) => continueLater(next, context.functionName),

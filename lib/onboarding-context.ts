@@ -34,6 +34,8 @@ export function optionsFromContext(node: Node): OnboardingOptions {
     defaultAction: text(node, 'defaultAction') as OnboardingOptions['defaultAction'],
     suspendLimit: whole(node, 'suspendLimit'),
     digestEmail: text(node, 'digestEmail'),
+    deleteProcessedInput: yesNo(node, 'deleteProcessedInput'),
+    customerManagedKey: yesNo(node, 'customerManagedKey'),
   };
 }
 
@@ -64,6 +66,18 @@ function text(node: Node, key: string): string | undefined {
   }
   const trimmed = String(value).trim();
   return trimmed === '' ? undefined : trimmed;
+}
+
+/** `true`/`false`, as a JSON boolean in cdk.json or as text from `-c`. */
+function yesNo(node: Node, key: string): boolean | undefined {
+  const raw: unknown = node.tryGetContext(key);
+  if (typeof raw === 'boolean') return raw;
+  const value = text(node, key);
+  if (value === undefined) return undefined;
+  if (value !== 'true' && value !== 'false') {
+    throw new OnboardingConfigurationError(`Context ${key} must be true or false, got "${value}"`);
+  }
+  return value === 'true';
 }
 
 function whole(node: Node, key: string): number | undefined {

@@ -4,6 +4,7 @@
  */
 import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -30,6 +31,11 @@ export interface OnboardingFunctionProps {
   /** What the function passes to GetSecretValue: the secret's ARN, or its name. */
   readonly secretId: string;
   readonly settings: OnboardingSettings;
+  /**
+   * Customer-managed key for the log group and the dead-letter queue (and the bucket's objects).
+   * @default - CloudWatch Logs' and SQS's own encryption
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 export class OnboardingFunction extends Construct {
@@ -41,8 +47,11 @@ export class OnboardingFunction extends Construct {
     super(scope, id);
     const { settings } = props;
 
+    const key = props.encryptionKey;
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      ...(key
+        ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key }
+        : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
@@ -56,6 +65,7 @@ export class OnboardingFunction extends Construct {
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: settings.logRetentionDays,
+      encryptionKey: key,
       // Logs outlive the stack, like the results: they are part of the audit trail.
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -82,6 +92,8 @@ export class OnboardingFunction extends Construct {
       timeout: ONBOARDING_DEFAULTS.functionTimeout,
       reservedConcurrentExecutions: settings.reservedConcurrency,
       role,
+      // Where the time of a slow file went (S3, Secrets Manager, each call to JumpCloud).
+      tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
       // Lambda stops a chain of more than 16 invocations started by one event: the function's
       // own continuations count too, so a file must finish within 16 invocations.
@@ -99,6 +111,7 @@ export class OnboardingFunction extends Construct {
         JUMPCLOUD_CONCURRENCY: String(settings.jumpcloudConcurrency),
         DEFAULT_ACTION: settings.defaultAction,
         SUSPEND_LIMIT: String(settings.suspendLimit),
+        DELETE_PROCESSED_INPUT: String(settings.deleteProcessedInput),
         POWERTOOLS_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -128,20 +141,33 @@ export class OnboardingFunction extends Construct {
         resources: [bucket.arnForObjects(`${PREFIXES.incoming}*`)],
       }),
     );
+    if (props.settings.deleteProcessedInput) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'DeleteProcessedFiles',
+          // DeleteObjectVersion removes the processed version for good (the bucket is versioned).
+          actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+          resources: [bucket.arnForObjects(`${PREFIXES.incoming}*`)],
+        }),
+      );
+    }
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'WriteResults',
-        actions: ['s3:PutObject'],
+        // GetObject answers HeadObject: a repeat delivery finds the results of a finished run.
+        actions: ['s3:GetObject', 's3:PutObject'],
         resources: [bucket.arnForObjects(`${PREFIXES.outcomes}*`)],
       }),
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'KeepClaimsAndCheckpoints',
-        actions: ['s3:GetObject', 's3:PutObject'],
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
         resources: [bucket.arnForObjects(`${PREFIXES.state}*`)],
       }),
     );
+    // Objects under a customer-managed key are read and written through it.
+    props.encryptionKey?.grantEncryptDecrypt(role);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadJumpCloudApiKey',
@@ -190,12 +216,20 @@ export class OnboardingFunction extends Construct {
         'The onboarding function sends failed asynchronous events to DeadLetterQueue through its event invoke ' +
         'config (on-failure destination), which also records the error; a DeadLetterConfig would duplicate it.',
     });
-    Validations.of(this.function).acknowledge({
-      id: 'Serverless-LambdaTracing',
+    if (props.encryptionKey) {
+      const reason =
+        'The onboarding function encrypts and decrypts with the one customer-managed key of this stack ' +
+        '(its bucket objects and dead letters); the wildcard covers the variants of one KMS action on that key.';
+      Validations.of(defaultPolicy).acknowledge(
+        { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason },
+        { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason },
+      );
+    }
+    Validations.of(defaultPolicy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'X-Ray needs xray:PutTraceSegments on Resource "*" (it has no resource-level permissions), which ' +
-        'would be the only account-wide grant in this stack; structured logs, EMF metrics and their alarms ' +
-        'show what the function did instead.',
+        'Active tracing: X-Ray has no resource-level permissions, so xray:PutTraceSegments and ' +
+        'xray:PutTelemetryRecords can only be granted on "*"; they write traces and read nothing.',
     });
   }
 }

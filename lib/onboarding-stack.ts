@@ -5,6 +5,8 @@
  */
 import * as path from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -37,6 +39,8 @@ export class OnboardingStack extends Stack {
   readonly notifications: OnboardingNotifications;
   /** The page for HR, unless turned off. */
   readonly hrPage?: HrPage;
+  /** The customer-managed key of the bucket, log group and queue, when `customerManagedKey` is on. */
+  readonly encryptionKey?: kms.Key;
 
   constructor(scope: Construct, id: string, props: OnboardingStackProps = {}) {
     super(scope, id, {
@@ -58,9 +62,39 @@ export class OnboardingStack extends Stack {
       ],
     });
 
+    if (settings.customerManagedKey) {
+      this.encryptionKey = new kms.Key(this, 'DataKey', {
+        description:
+          'JumpCloud onboarding: the drop bucket (files with passwords, results), logs and dead letters',
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      // CloudWatch Logs encrypts the function's log group with it, for this account's log groups only.
+      this.encryptionKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+          actions: [
+            'kms:Encrypt*',
+            'kms:Decrypt*',
+            'kms:ReEncrypt*',
+            'kms:GenerateDataKey*',
+            'kms:Describe*',
+          ],
+          resources: ['*'],
+          conditions: {
+            ArnLike: {
+              'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`,
+            },
+          },
+        }),
+      );
+    }
+
     this.bucket = new s3.Bucket(this, 'DropBucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      encryption: s3.BucketEncryption.S3_MANAGED,
+      ...(this.encryptionKey
+        ? { encryption: s3.BucketEncryption.KMS, encryptionKey: this.encryptionKey, bucketKeyEnabled: true }
+        : { encryption: s3.BucketEncryption.S3_MANAGED }),
       enforceSSL: true,
       versioned: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -79,6 +113,7 @@ export class OnboardingStack extends Stack {
       secret: this.secret,
       secretId: settings.jumpcloudSecretName ?? this.secret.secretArn,
       settings,
+      encryptionKey: this.encryptionKey,
     });
 
     this.notifications = new OnboardingNotifications(this, 'Notifications', {

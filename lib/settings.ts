@@ -30,6 +30,8 @@ export const ONBOARDING_DEFAULTS = {
   outcomesRetentionDays: 400,
   stateRetentionDays: 30,
   logRetentionDays: 365,
+  deleteProcessedInput: true,
+  customerManagedKey: false,
   functionMemoryMb: 1024,
   functionTimeout: Duration.minutes(15),
   asyncRetryAttempts: 2,
@@ -115,6 +117,19 @@ export interface OnboardingOptions {
    * @default - no subscription
    */
   readonly digestEmail?: string;
+  /**
+   * Delete each dropped file's version as soon as its results are written (it may hold initial
+   * passwords). The `incoming/` lifecycle rule stays as the backstop either way.
+   * @default true
+   */
+  readonly deleteProcessedInput?: boolean;
+  /**
+   * Encrypt the drop bucket, the function's log group and the dead-letter queue with a
+   * customer-managed KMS key the stack creates (rotated yearly), so that reading them also needs
+   * the key. Off: S3-managed keys (SSE-S3), CloudWatch Logs' and SQS's own encryption.
+   * @default false
+   */
+  readonly customerManagedKey?: boolean;
 }
 
 /** The props with every default applied, after validation. */
@@ -132,6 +147,8 @@ export interface OnboardingSettings {
   readonly defaultAction: 'create' | 'upsert';
   readonly suspendLimit: number;
   readonly digestEmail?: string;
+  readonly deleteProcessedInput: boolean;
+  readonly customerManagedKey: boolean;
 }
 
 /** Thrown when the stack's props (or the context they came from) make no sense. */
@@ -204,6 +221,8 @@ export function resolveSettings(props: OnboardingOptions): OnboardingSettings {
     defaultAction,
     suspendLimit: wholeNumber('suspendLimit', props.suspendLimit ?? d.suspendLimit, 0, 100_000),
     digestEmail,
+    deleteProcessedInput: props.deleteProcessedInput ?? d.deleteProcessedInput,
+    customerManagedKey: props.customerManagedKey ?? d.customerManagedKey,
   };
 }
 

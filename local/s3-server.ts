@@ -1,8 +1,9 @@
 /**
  * A real S3 HTTP server on loopback for tests, the demo and `npm start`: s3rver, plus the one S3
- * behaviour this project relies on that s3rver lacks — conditional writes (`If-None-Match: *` and
- * `If-Match: <etag>` on PutObject, answered 412 like S3). The engine claims each input version
- * with a conditional write so that duplicate deliveries cannot both run it.
+ * behaviour this project relies on that s3rver lacks — conditional requests (`If-None-Match: *` and
+ * `If-Match: <etag>` on PutObject, GetObject and DeleteObject, answered 412 like S3). The engine
+ * claims each input version with a conditional write so that duplicate deliveries cannot both run
+ * it, and reads and deletes exactly the version its event names.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -91,19 +92,30 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       res.on('close', release);
       const ifNoneMatch = req.headers['if-none-match'];
       const ifMatch = req.headers['if-match'];
-      if (req.method === 'PUT' && (ifNoneMatch !== undefined || ifMatch !== undefined)) {
+      if (ifNoneMatch !== undefined || ifMatch !== undefined) {
         const metadata = await s3rver.store.getMetadata(bucket, key).catch(() => undefined);
-        const currentEtag: string | undefined = metadata?.etag;
-        const failed =
-          (ifNoneMatch === '*' && currentEtag !== undefined) ||
-          (ifMatch !== undefined && (currentEtag === undefined || currentEtag !== ifMatch));
-        if (failed) {
+        const currentEtag = metadata?.etag === undefined ? undefined : unquoted(String(metadata.etag));
+        const matches = (header: string) => header === '*' || unquoted(header) === currentEtag;
+        // S3 answers a failed If-Match with 412 on reads, writes and deletes alike (a missing
+        // object fails it too, except on a read, which says NoSuchKey); a failed
+        // If-None-Match on a write is 412, on a read 304 Not Modified.
+        const missing = currentEtag === undefined;
+        const reading = req.method === 'GET' || req.method === 'HEAD';
+        const ifMatchFails = ifMatch !== undefined && !(reading && missing) && (missing || !matches(ifMatch));
+        const ifNoneMatchFails = ifNoneMatch !== undefined && !missing && matches(ifNoneMatch);
+        if (ifMatchFails || (ifNoneMatchFails && !reading)) {
           req.resume();
           res.writeHead(412, { 'Content-Type': 'application/xml' });
           res.end(
             '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code>' +
               '<Message>At least one of the pre-conditions you specified did not hold</Message></Error>',
           );
+          return;
+        }
+        if (ifNoneMatchFails) {
+          req.resume();
+          res.writeHead(304);
+          res.end();
           return;
         }
       }
@@ -189,6 +201,11 @@ export function objectCreatedEvent(created: ObjectCreatedEvent): S3Event {
 /** S3 event keys are form-encoded (application/x-www-form-urlencoded). */
 export function encodeS3EventKey(key: string): string {
   return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
+}
+
+/** ETags are compared without their quotes: `"abc"` and `abc` name the same version. */
+function unquoted(etag: string): string {
+  return etag.trim().replace(/^W\//, '').replace(/"/g, '');
 }
 
 /** Per object key: any number of readers, or one writer. */

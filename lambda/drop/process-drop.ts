@@ -10,7 +10,14 @@
  * counts it, hence MAX_INVOCATIONS.
  */
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, PutObjectCommand, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import type { Config } from '../config';
 import { openUserCsv, type UserCsv } from '../csv/read-rows';
 import { bringsPeopleIn, type Log, type PeopleDirectory, type RowOutcome } from '../domain';
@@ -32,8 +39,11 @@ export interface DropDependencies {
   s3: S3Client;
   config: Config;
   log: Log;
-  /** Reads the API key and builds the JumpCloud client; called only once a row needs JumpCloud. */
-  openDirectory: () => Promise<PeopleDirectory>;
+  /**
+   * Reads the API key and builds the JumpCloud client; called only once a row needs JumpCloud.
+   * The client must cut its requests short when `cancel` aborts (the invocation's time is up).
+   */
+  openDirectory: (cancel: AbortSignal) => Promise<PeopleDirectory>;
   /** The Lambda request id. A retry of the same invocation keeps it. */
   requestId: string;
   /** Time left in this invocation. */
@@ -45,6 +55,12 @@ export interface DropDependencies {
    * Default: a fifth of the time left at the start, at most three minutes.
    */
   reserveMs?: number;
+  /**
+   * Cut requests still in flight short when less than this is left, so that the rows reported
+   * so far are checkpointed and the rest handed on before Lambda stops the invocation.
+   * Default: a twentieth of the time left at the start, at most 30 seconds.
+   */
+  cutOffMs?: number;
   /** Write a checkpoint after this many reported rows, or this long, whichever comes first. */
   checkpointEvery?: { rows: number; ms: number };
   now?: () => number;
@@ -77,6 +93,7 @@ export class FileFailedError extends Error {
 }
 
 const MAX_RESERVE_MS = 180_000;
+const MAX_CUT_OFF_MS = 30_000;
 /**
  * Invocations one file may take. Lambda's recursive-loop detection (left on) stops a chain of
  * invocations after about 16; the last one allowed reports the rows it cannot reach as failed
@@ -84,8 +101,13 @@ const MAX_RESERVE_MS = 180_000;
  */
 export const MAX_INVOCATIONS = 12;
 const DEFAULT_CHECKPOINT = { rows: 2_000, ms: 30_000 };
-/** Beyond the invocation's own deadline, before a silent owner is presumed dead. */
-const LEASE_MARGIN_MS = 60_000;
+/**
+ * A claim lasts this long past its last renewal. The owner renews it every third of that while it
+ * runs, so a live owner never loses it, and one that died (crash, timeout, S3 unreachable while it
+ * failed) frees the file within a minute for whoever comes next: a Lambda retry or a redrive.
+ */
+const LEASE_MS = 60_000;
+const LEASE_RENEWAL_MS = LEASE_MS / 3;
 
 export async function processDrop(drop: Drop, deps: DropDependencies): Promise<DropResult> {
   const { s3, config, log } = deps;
@@ -94,7 +116,7 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
   const mode = dropMode(drop.key, config);
   const headerOptions = { findsPeopleOnly: !bringsPeopleIn(mode.defaultAction) };
   const store = new RunRecordStore(s3, drop.bucket, `${names.stateFolder}run.json`);
-  const leaseUntil = () => now() + deps.remainingTimeMs() + LEASE_MARGIN_MS;
+  const leaseUntil = () => now() + LEASE_MS;
   const fileLog = { key: drop.key, resultsKey: names.resultsKey };
 
   const claim = await store.claim(
@@ -120,6 +142,12 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
     log.warn('Repeat delivery of a file another invocation is processing: left to it', fileLog);
     return { kind: 'skipped', reason: 'in progress elsewhere' };
   }
+  if (claim.takenOver === 'no' && (await exists(s3, drop.bucket, names.summaryKey))) {
+    // A finished run's record is deleted with its results written: the results mark it done.
+    await store.remove();
+    log.info('Repeat delivery of a file already processed: nothing to do', fileLog);
+    return { kind: 'skipped', reason: 'already processed' };
+  }
   if (claim.takenOver !== 'no') {
     log.info('Resuming file', { ...fileLog, from: claim.takenOver, nextRow: claim.record.nextRow });
   }
@@ -131,9 +159,26 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
   let lastCheckpoint = now();
   const every = deps.checkpointEvery ?? DEFAULT_CHECKPOINT;
 
-  const save = async (changes: Partial<RunRecord>) => {
-    record = { ...record, ...changes };
-    etag = await store.update(record, etag);
+  // Record writes go one at a time (the lease renewal runs beside the rows), each on the last etag.
+  let writes: Promise<unknown> = Promise.resolve();
+  let released = false;
+  const save = (changes: Partial<RunRecord>): Promise<void> => {
+    if (changes.owner === '') released = true;
+    const write = writes
+      .catch(() => undefined)
+      .then(async () => {
+        record = { ...record, ...changes };
+        etag = await store.update(record, etag);
+      });
+    writes = write;
+    return write;
+  };
+  const renewLease = () => {
+    if (released) return;
+    save({ leaseUntil: leaseUntil() }).catch((error: unknown) => {
+      // A lost claim or S3 trouble: the next checkpoint meets it again and stops the run.
+      log.warn('Could not renew the claim on the file', { ...fileLog, error: describe(error) });
+    });
   };
 
   /** Moves the reported rows into a part file and records them in the run record. */
@@ -197,15 +242,48 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
     await deps.announce?.(summary, resultsCsv);
   };
 
+  /**
+   * The results are written: the run is done. What it kept under the state prefix goes at once,
+   * and so does the input version (unless the stack keeps it), since it may hold passwords. A
+   * failure here costs nothing but time: the bucket's lifecycle rules remove both later.
+   */
+  const forgetRun = async () => {
+    const leftovers: Promise<unknown>[] = record.parts.map((part) =>
+      s3.send(new DeleteObjectCommand({ Bucket: drop.bucket, Key: part })),
+    );
+    if (config.deleteProcessedInput) leftovers.push(deleteInput(s3, drop));
+    let failures = (await Promise.allSettled(leftovers)).filter((r) => r.status === 'rejected').length;
+    // The record goes last: while it is there, a repeat delivery still finds the run done.
+    if (failures === 0) await store.remove().catch(() => (failures += 1));
+    if (failures > 0) {
+      log.warn('Could not delete the processed input or the run state; the lifecycle rules will', {
+        ...fileLog,
+        failures,
+      });
+    }
+  };
+
   /** A file-level problem no retry can mend: say so in the results and finish. */
   const finishWithFileError = async (csv: UserCsv | undefined, fileError: string): Promise<DropResult> => {
     const summary = summaryOf(csv, [], fileError);
     await writeResults(summary, []);
     await save({ status: 'done', owner: '', leaseUntil: 0, fileError });
+    await forgetRun();
     log.error('File could not be processed', { ...fileLog, fileError });
     return { kind: 'completed', resultsKey: names.resultsKey, summaryKey: names.summaryKey, summary };
   };
 
+  const heartbeat = setInterval(renewLease, LEASE_RENEWAL_MS);
+  // JumpCloud may hang: past the cut-off, requests in flight are aborted and the rows handed on.
+  const cancel = new AbortController();
+  const cutOffMs = deps.cutOffMs ?? Math.min(MAX_CUT_OFF_MS, deps.remainingTimeMs() / 20);
+  // Asks the invocation's own clock (not a timer set once), so the deadline is the one Lambda keeps.
+  const cutOff = setInterval(
+    () => {
+      if (deps.remainingTimeMs() < cutOffMs) cancel.abort();
+    },
+    Math.max(10, Math.min(1_000, cutOffMs / 2)),
+  );
   try {
     let csv: UserCsv;
     try {
@@ -234,7 +312,10 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
     const result = await onboardRows({
       openRows,
       newValidator: () => createRowValidator({ defaultAction: mode.defaultAction }),
-      directory: lazyDirectory(deps.openDirectory),
+      directory: lookFirst(
+        lazyDirectory(() => deps.openDirectory(cancel.signal)),
+        record.unconfirmedCreates ?? 0,
+      ),
       dryRun: mode.dryRun,
       defaultAction: mode.defaultAction,
       suspendLimit: config.suspendLimit,
@@ -244,7 +325,8 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
       interruptedAttemptStartedAt:
         record.interrupted || record.invocations > 1 ? new Date(record.startedAt) : undefined,
       // Every invocation takes at least one row, so a file always makes progress.
-      shouldPause: () => !lastInvocation && taken++ > 0 && deps.remainingTimeMs() < reserveMs,
+      shouldPause: () =>
+        !lastInvocation && (cancel.signal.aborted || (taken++ > 0 && deps.remainingTimeMs() < reserveMs)),
       giveUpWhen: () =>
         lastInvocation && taken++ > 0 && deps.remainingTimeMs() < reserveMs ? tooLong : undefined,
       log,
@@ -260,8 +342,17 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
     });
     await checkpoint();
 
-    if (result.pausedAtRow !== undefined) {
-      await save({ owner: '', leaseUntil: 0 });
+    // Cut short: the rows before the first cut one are checkpointed; that one and the rest are
+    // handed on, and the follow-on confirms by lookup what JumpCloud did with the cut requests.
+    const cutShort = cancel.signal.aborted && result.stopReason !== undefined && !lastInvocation;
+    if (result.pausedAtRow !== undefined || cutShort) {
+      await save({
+        owner: '',
+        leaseUntil: 0,
+        // Only the rows handed to JumpCloud (at most maxInFlight) can have been cut mid-request.
+        ...(cutShort ? { interrupted: true, unconfirmedCreates: 2 * config.concurrency } : {}),
+        ...(!cutShort ? { unconfirmedCreates: undefined } : {}),
+      });
       await deps.continueLater(drop);
       log.info('Time is running out: the rest of the file goes to a follow-on invocation', {
         ...fileLog,
@@ -282,6 +373,7 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
     await writeResults(summary, []);
     const { fileError } = summary;
     await save({ status: 'done', owner: '', leaseUntil: 0, ...(fileError ? { fileError } : {}) });
+    await forgetRun();
     return { kind: 'completed', resultsKey: names.resultsKey, summaryKey: names.summaryKey, summary };
   } catch (error) {
     if (error instanceof FileFailedError || error instanceof ClaimLostError) throw error;
@@ -295,6 +387,9 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
     // Release the claim so Lambda's retry (or a redrive from the dead-letter queue) starts at once.
     await save({ status: 'failed', owner: '', leaseUntil: 0, fileError }).catch(() => undefined);
     throw new FileFailedError(fileError, summary);
+  } finally {
+    clearInterval(heartbeat);
+    clearInterval(cutOff);
   }
 }
 
@@ -316,14 +411,35 @@ function lazyDirectory(open: () => Promise<PeopleDirectory>): PeopleDirectory {
   };
 }
 
+/**
+ * The first `count` creates of a run resumed after its requests were cut short are looked up
+ * before they are sent: JumpCloud may have acted on them, and a create is never sent blind twice.
+ * The engine sends rows in order, so these are the rows that were in flight when the cut came.
+ */
+function lookFirst(directory: PeopleDirectory, count: number): PeopleDirectory {
+  let unconfirmed = count;
+  return {
+    ...directory,
+    planUser: (user) => directory.planUser(user),
+    createUser: async (user) => {
+      if (unconfirmed <= 0) return directory.createUser(user);
+      unconfirmed -= 1;
+      const there = await directory.planUser(user);
+      return there.status === 'would_create' ? directory.createUser(user) : there;
+    },
+  };
+}
+
 async function readInput(s3: S3Client, drop: Drop): Promise<AsyncIterable<Uint8Array>> {
   try {
     const answer = await s3.send(
       new GetObjectCommand({
         Bucket: drop.bucket,
         Key: drop.key,
-        // The version the event names; on an unversioned bucket, only if it was not replaced since.
-        ...(drop.versionId ? { VersionId: drop.versionId } : { IfMatch: `"${drop.eTag.replace(/"/g, '')}"` }),
+        // Exactly the version the event names: by version id where the bucket keeps versions, and
+        // by ETag always, so an upload that replaced it since is never read in its place.
+        ...(drop.versionId ? { VersionId: drop.versionId } : {}),
+        IfMatch: quotedEtag(drop.eTag),
       }),
     );
     return bodyChunks(answer.Body as Readable);
@@ -362,6 +478,42 @@ async function* bodyChunks(body: Readable): AsyncGenerator<Uint8Array> {
       else body.destroy();
     }
   }
+}
+
+/**
+ * Deletes exactly the version that was processed: by version id (for good, on a versioned bucket),
+ * else only while the key still holds it, so a newer upload waiting for its own run is kept.
+ */
+async function deleteInput(s3: S3Client, drop: Drop): Promise<void> {
+  try {
+    await s3.send(
+      new DeleteObjectCommand({
+        Bucket: drop.bucket,
+        Key: drop.key,
+        ...(drop.versionId ? { VersionId: drop.versionId } : { IfMatch: quotedEtag(drop.eTag) }),
+      }),
+    );
+  } catch (error) {
+    const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+    if (status === 412 || status === 404) return; // replaced or deleted since: nothing of ours left
+    throw error;
+  }
+}
+
+async function exists(s3: S3Client, bucket: string, key: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return true;
+  } catch (error) {
+    const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+    if (status === 404) return false;
+    throw error;
+  }
+}
+
+/** S3 events carry the ETag bare; conditional requests want it quoted. */
+function quotedEtag(eTag: string): string {
+  return `"${eTag.replace(/"/g, '')}"`;
 }
 
 async function getText(s3: S3Client, bucket: string, key: string): Promise<string> {

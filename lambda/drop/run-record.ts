@@ -4,7 +4,13 @@
  * which part files) and the done marker, in one. Every write is conditional (If-None-Match to
  * create, If-Match to update), so two invocations can never both believe they own the file.
  */
-import { GetObjectCommand, PutObjectCommand, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import type { StatusCounts } from '../results/results-file';
 
 export interface RunRecord {
@@ -22,6 +28,11 @@ export interface RunRecord {
   counts: StatusCounts;
   /** Set when the previous owner stopped without releasing (crash, timeout, lost claim). */
   interrupted: boolean;
+  /**
+   * Set when the previous invocation cut its requests short: this many creates from `nextRow` on
+   * may have reached JumpCloud, so the next invocation looks each up before sending it.
+   */
+  unconfirmedCreates?: number;
   fileError?: string;
 }
 
@@ -92,6 +103,11 @@ export class RunRecordStore {
     const updated = await this.put(record, { IfMatch: etag });
     if (!updated) throw new ClaimLostError('another invocation took this file over');
     return updated;
+  }
+
+  /** Forgets the run: once its results are written, the results file is the only record of it. */
+  async remove(): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key }));
   }
 
   private async read(): Promise<{ record: RunRecord; etag: string } | undefined> {

@@ -18,7 +18,12 @@ import type {
   ValidatedRow,
 } from '../domain';
 import { silentLog } from '../domain';
-import { ApiKeyRejectedError, JumpCloudUnreachableError, SecretUnavailableError } from '../errors';
+import {
+  ApiKeyRejectedError,
+  JumpCloudUnreachableError,
+  RequestsCancelledError,
+  SecretUnavailableError,
+} from '../errors';
 import { emptyCounts, type StatusCounts } from '../results/results-file';
 import { type ApplyContext, type ApplyResult, applyRow, type RowIntent } from './apply';
 import { conflictMessage, type FilePlan, planFile } from './plan';
@@ -305,5 +310,6 @@ function stopReasonOf(error: unknown): string | undefined {
     return `API key rejected by JumpCloud (${error.httpStatus}); row not sent`;
   if (error instanceof SecretUnavailableError) return `API key unavailable: ${error.message}; row not sent`;
   if (error instanceof JumpCloudUnreachableError) return `${error.message}; row not sent`;
+  if (error instanceof RequestsCancelledError) return `${error.message}; row not finished`;
   return undefined;
 }

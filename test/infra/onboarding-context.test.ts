@@ -23,8 +23,21 @@ describe('deployment choices from context', () => {
       notificationEmail: undefined,
       defaultAction: 'create',
       suspendLimit: 20,
+      deleteProcessedInput: true,
+      customerManagedKey: false,
     });
     expect(stackNameFromContext(contextOf({}))).toBe('JumpCloudOnboarding');
+  });
+
+  it('reads yes/no choices as JSON booleans or as text, and names a value that is neither', () => {
+    const fromJson = resolveSettings(optionsFromContext(contextOf({ customerManagedKey: true })));
+    const fromText = resolveSettings(optionsFromContext(contextOf({ deleteProcessedInput: 'false' })));
+
+    expect(fromJson.customerManagedKey).toBe(true);
+    expect(fromText.deleteProcessedInput).toBe(false);
+    expect(() => optionsFromContext(contextOf({ customerManagedKey: 'yes' }))).toThrow(
+      /customerManagedKey must be true or false/,
+    );
   });
 
   it('reads numbers given as text, as `cdk deploy -c key=value` passes them', () => {

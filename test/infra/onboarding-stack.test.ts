@@ -188,12 +188,35 @@ describe('function permissions', () => {
     statements = functionRoleStatements(template);
   });
 
-  it('reads dropped files (any version) only under incoming/ and state only under state/', () => {
+  it('reads dropped files (any version) only under incoming/, results under outcomes/ and state under state/', () => {
     expect(resourcesGranting(statements, 's3:GetObject')).toEqual([
       `${bucketArn}/incoming/*`,
+      `${bucketArn}/outcomes/*`,
       `${bucketArn}/state/*`,
     ]);
     expect(resourcesGranting(statements, 's3:GetObjectVersion')).toEqual([`${bucketArn}/incoming/*`]);
+  });
+
+  it('deletes processed input versions and finished runs, and nothing under outcomes/', () => {
+    expect(resourcesGranting(statements, 's3:DeleteObjectVersion')).toEqual([`${bucketArn}/incoming/*`]);
+    expect(resourcesGranting(statements, 's3:DeleteObject')).toEqual([
+      `${bucketArn}/incoming/*`,
+      `${bucketArn}/state/*`,
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DELETE_PROCESSED_INPUT: 'true' }) },
+    });
+  });
+
+  it('keeps processed input (no delete permission on incoming/) when context says deleteProcessedInput false', () => {
+    const keeping = synth({ deleteProcessedInput: 'false' });
+
+    const kept = functionRoleStatements(keeping);
+    expect(resourcesGranting(kept, 's3:DeleteObjectVersion')).toEqual([]);
+    expect(resourcesGranting(kept, 's3:DeleteObject')).toEqual([`<${dropBucketId(keeping)}.Arn>/state/*`]);
+    keeping.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DELETE_PROCESSED_INPUT: 'false' }) },
+    });
   });
 
   it('has no S3 wildcard action and nothing on the whole bucket or all its objects', () => {
@@ -207,7 +230,6 @@ describe('function permissions', () => {
     expect(resources).not.toContain(bucketArn);
     expect(resources).not.toContain(`${bucketArn}/*`);
     expect(actions).not.toContain('s3:ListBucket');
-    expect(actions).not.toContain('s3:DeleteObject');
   });
 
   it('may read the value of the one JumpCloud secret and nothing else in Secrets Manager', () => {
@@ -233,10 +255,13 @@ describe('function permissions', () => {
     expect(lambdaActions).toEqual(['lambda:InvokeFunction']);
   });
 
-  it('grants nothing account-wide: every statement names a resource of this stack', () => {
+  it('grants nothing account-wide but writing X-Ray traces: every other statement names a resource of this stack', () => {
     const wildcards = statements.filter((s) => list(s.Resource).some((r) => arnText(r) === '*'));
 
-    expect(wildcards).toEqual([]);
+    expect(wildcards.flatMap((s) => list(s.Action)).sort()).toEqual([
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
   });
 
   it('writes logs only to its own log group, with no AWS managed policy on its role', () => {
@@ -258,6 +283,13 @@ describe('function', () => {
       Timeout: 900,
       ReservedConcurrentExecutions: 2,
       RecursiveLoop: 'Terminate',
+    });
+  });
+
+  it('is traced with X-Ray', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      TracingConfig: { Mode: 'Active' },
     });
   });
 
@@ -364,6 +396,51 @@ describe('function', () => {
         ]),
       },
     });
+  });
+});
+
+describe('customer-managed key', () => {
+  it("is not created by default: the bucket keeps SSE-S3, the log group and queue their services' encryption", () => {
+    template.resourceCountIs('AWS::KMS::Key', 1); // the alarm topic's own key only
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: Match.absent() });
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+  });
+
+  it('encrypts the drop bucket, the log group and the dead-letter queue when customerManagedKey is true', () => {
+    const keyed = synth({ customerManagedKey: 'true' });
+    const keyId = logicalIdOf(keyed, 'AWS::KMS::Key', {
+      Description: Match.stringLikeRegexp('drop bucket'),
+    });
+
+    keyed.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+          }),
+        ]),
+      },
+    });
+    keyed.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          Match.objectLike({
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] },
+            },
+          }),
+        ],
+      },
+    });
+    keyed.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    keyed.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+    });
+    expect(resourcesGranting(functionRoleStatements(keyed), 'kms:Decrypt')).toContain(`<${keyId}.Arn>`);
   });
 });
 
@@ -611,6 +688,8 @@ describe('cdk-nag', () => {
         digestEmail: 'hr@example.com',
         jumpcloudSecretName: 'prod/jumpcloud',
         reservedConcurrency: 'none',
+        customerManagedKey: 'true',
+        deleteProcessedInput: 'false',
       }),
     ).not.toThrow();
   });

@@ -102,6 +102,9 @@ async function expectFinishedOnce(key: string, prefix: string, count: number) {
   const base = key.slice('incoming/'.length).replace(/\.csv$/, '');
   const csvs = (await stack.list(`outcomes/${base}.`)).filter((k) => k.endsWith('.csv'));
   expect(csvs).toEqual([results?.resultsKey]);
+  // Once the results are written, the part files and the run record are gone, and so is the input.
+  expect(await stack.list(`state/${base}.`)).toEqual([]);
+  expect(await stack.list(key)).toEqual([]);
   return { results, rows };
 }
 
@@ -215,6 +218,72 @@ describe('the time reserve of one invocation', () => {
     expect(remainingTimeMs(), 'time left when the invocation returned').toBeGreaterThan(0);
     expect(result.kind).toBe('continued');
     expect(continued).toEqual([drop]);
+  });
+});
+
+describe('JumpCloud hanging', () => {
+  it('requests in flight are cut short before the deadline, and a follow-on finishes the file, nobody twice', async () => {
+    // Prepare: the first eight creates are taken by JumpCloud (the users are created) and then
+    // never answered within the run; every invocation has 3 s, Lambda's clock counting down.
+    const count = 20;
+    const key = 'incoming/direct/hanging.txt';
+    const put = await stack.s3.send(
+      new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: usersFile(count, 'hang') }),
+    );
+    const drop: Drop = {
+      bucket: stack.bucket,
+      key,
+      eTag: put.ETag ?? '',
+      sequencer: '03',
+      eventTime: new Date().toISOString(),
+    };
+    stack.simulator.injectFaults({ kind: 'slow', delayMs: 120_000, count: 8, path: 'create' });
+    const continued: Drop[] = [];
+    const invocation = () => {
+      const deadline = Date.now() + 3_000;
+      const remainingTimeMs = () => deadline - Date.now();
+      return {
+        remainingTimeMs,
+        run: processDrop(drop, {
+          s3: stack.s3,
+          config: readConfig(),
+          log: silentLog,
+          requestId: randomUUID(),
+          remainingTimeMs,
+          // Half the time to hand over: room for the checkpoint on a busy machine.
+          cutOffMs: 1_500,
+          continueLater: async (next) => {
+            continued.push(next);
+          },
+          openDirectory: async (cancel) =>
+            new JumpCloudClient({
+              baseUrl: stack.simulator.url,
+              apiKey: LOCAL_API_KEY,
+              concurrency: 8,
+              signal: cancel,
+            }),
+        }),
+      };
+    };
+
+    // Act
+    const first = invocation();
+    const firstResult = await first.run;
+    const timeLeft = first.remainingTimeMs();
+    const second = await invocation().run;
+
+    // Assess: the first returned inside its deadline and handed the file on; the follow-on
+    // finished it, the hung rows reported created, every user once.
+    expect(timeLeft, 'time left when the hung invocation returned').toBeGreaterThan(0);
+    expect(firstResult).toMatchObject({ kind: 'continued', nextRow: 2 });
+    expect(continued).toEqual([drop]);
+    expect(second.kind).toBe('completed');
+    const rows = rowsOf((await stack.resultsFor(key))?.resultsCsv ?? '');
+    expect(rows.map((r) => Number(r.row))).toEqual(Array.from({ length: count }, (_, i) => i + 2));
+    expect(rows.filter((r) => r.status !== 'created')).toEqual([]);
+    expect(stack.simulator.users()).toHaveLength(count);
+    // The cut creates were looked up by the follow-on, not sent again.
+    expect(stack.simulator.requests.filter((r) => r.method === 'POST')).toHaveLength(count);
   });
 });
 

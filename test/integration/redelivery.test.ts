@@ -2,8 +2,14 @@
  * At-least-once delivery and file-level faults, end to end: nothing is created twice, no row is
  * lost, and the results tell the truth.
  */
+import { randomUUID } from 'node:crypto';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readConfig } from '../../lambda/config';
 import { forgetJumpCloudCredentials } from '../../lambda/credentials';
+import { silentLog } from '../../lambda/domain';
+import { processDrop } from '../../lambda/drop/process-drop';
+import { JumpCloudClient } from '../../lambda/jumpcloud/client';
 import {
   type EmbeddedStack,
   LOCAL_API_KEY,
@@ -66,6 +72,58 @@ describe('re-delivery of the same event', () => {
     expect(again?.resultsKey).toBe(first?.resultsKey);
     expect(rowsOf(again?.resultsCsv ?? '').every((r) => r.status === 'created')).toBe(true);
     expect((await stack.list('outcomes/again.')).filter((k) => k.endsWith('.csv'))).toHaveLength(1);
+  });
+
+  it('after the run completed and its input and state were deleted: does nothing, and the results stand', async () => {
+    // Prepare
+    const key = 'incoming/forgotten.csv';
+    const event = eventFor(key);
+    const first = await stack.drop(key, usersFile(4, 'forgotten'));
+    const before = stack.simulator.requests.length;
+
+    // Act
+    stack.lambda.invokeAsync(await event);
+    await stack.lambda.idle();
+
+    // Assess
+    expect(stack.simulator.requests.length).toBe(before);
+    const again = await stack.resultsFor(key);
+    expect(again?.resultsKey).toBe(first?.resultsKey);
+    expect(rowsOf(again?.resultsCsv ?? '').map((r) => r.status)).toEqual(Array(4).fill('created'));
+    expect(await stack.list('state/forgotten.')).toEqual([]);
+    expect(await stack.list(key)).toEqual([]);
+  });
+
+  it('with deleting processed input turned off: the input stays, the run state still goes', async () => {
+    // Prepare
+    const key = 'incoming/direct/kept.txt';
+    const put = await stack.s3.send(
+      new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: usersFile(3, 'kept') }),
+    );
+    const drop = {
+      bucket: stack.bucket,
+      key,
+      eTag: (put.ETag ?? '').replace(/"/g, ''),
+      sequencer: '0C',
+      eventTime: new Date().toISOString(),
+    };
+
+    // Act
+    const result = await processDrop(drop, {
+      s3: stack.s3,
+      config: { ...readConfig(), deleteProcessedInput: false },
+      log: silentLog,
+      requestId: randomUUID(),
+      remainingTimeMs: () => 60_000,
+      continueLater: async () => undefined,
+      openDirectory: async () =>
+        new JumpCloudClient({ baseUrl: stack.simulator.url, apiKey: LOCAL_API_KEY, concurrency: 2 }),
+    });
+
+    // Assess
+    expect(result.kind).toBe('completed');
+    expect(await stack.list(key)).toEqual([key]);
+    expect(await stack.list('state/direct/kept.')).toEqual([]);
   });
 
   it('twice at the same time: one invocation runs the file, the other leaves it, no user twice', async () => {
@@ -187,5 +245,91 @@ describe('file-level faults', () => {
     expect(results?.summary.fileError).toMatch(/access denied/);
     expect(stack.lambda.invocations.at(-1)?.error).toMatch(/access denied/);
     expect(stack.simulator.requests).toHaveLength(0);
+  });
+
+  it('object overwritten between the event and the read: the event reports its own version, never the newer one', async () => {
+    // Prepare: version A is uploaded and its event is on its way; before it is read, B replaces
+    // A under the same key (not .csv, so no event fires here and the test delivers A's by hand).
+    const key = 'incoming/direct/overwritten.txt';
+    const put = (body: string) =>
+      stack.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: body }));
+    const versionA = await put(usersFile(3, 'versiona'));
+    await put(usersFile(4, 'versionb'));
+    const eventOfA = {
+      bucket: stack.bucket,
+      key,
+      eTag: (versionA.ETag ?? '').replace(/"/g, ''),
+      sequencer: '0A',
+      eventTime: new Date().toISOString(),
+    };
+
+    // Act
+    const result = await processDrop(eventOfA, {
+      s3: stack.s3,
+      config: readConfig(),
+      log: silentLog,
+      requestId: randomUUID(),
+      remainingTimeMs: () => 60_000,
+      continueLater: async () => undefined,
+      openDirectory: async () =>
+        new JumpCloudClient({ baseUrl: stack.simulator.url, apiKey: LOCAL_API_KEY, concurrency: 2 }),
+    });
+
+    // Assess: A's results say it was replaced; none of B's people were created or reported.
+    expect(result.kind).toBe('completed');
+    const results = await stack.resultsFor(key);
+    expect(results?.summary.input.etag).toBe(eventOfA.eTag);
+    expect(results?.summary.fileError).toMatch(/replaced before it could be read/);
+    expect(rowsOf(results?.resultsCsv ?? '')).toEqual([]);
+    expect(stack.simulator.users()).toEqual([]);
+    // Deleting the processed input deletes A only: B waits for its own run.
+    expect(await stack.list(key)).toEqual([key]);
+  });
+
+  it('S3 unavailable while the results are written: a redrive after the retries takes the run over and reports its people created, once', async () => {
+    // Prepare: S3 stops taking writes once the file is claimed and read, so the 40 people are
+    // created but neither the results nor the run record's failure can be written.
+    const key = 'incoming/direct/s3-down.txt';
+    const put = await stack.s3.send(
+      new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: usersFile(40, 's3down') }),
+    );
+    const drop = {
+      bucket: stack.bucket,
+      key,
+      eTag: (put.ETag ?? '').replace(/"/g, ''),
+      sequencer: '0B',
+      eventTime: new Date().toISOString(),
+    };
+    const startedAt = Date.now();
+    // Each invocation has Lambda's 15 minutes; `minutesLater` is when it starts.
+    const invocation = (requestId: string, minutesLater: number) =>
+      processDrop(drop, {
+        s3: stack.s3,
+        config: readConfig(),
+        log: silentLog,
+        requestId,
+        now: () => Date.now() + minutesLater * 60_000,
+        remainingTimeMs: () => 15 * 60_000 - (Date.now() - startedAt),
+        continueLater: async () => undefined,
+        openDirectory: async () => {
+          if (requestId === 'first-delivery') stack.s3server.refuse({ method: 'PUT', keyPrefix: '' });
+          return new JumpCloudClient({ baseUrl: stack.simulator.url, apiKey: LOCAL_API_KEY, concurrency: 8 });
+        },
+      });
+
+    // Act: the delivery and Lambda's two retries (same request id, a minute or two apart) fail;
+    // the event goes to the dead-letter queue; S3 comes back, and an admin redrives the event.
+    await expect(invocation('first-delivery', 0)).rejects.toThrow();
+    await expect(invocation('first-delivery', 1)).rejects.toThrow();
+    await expect(invocation('first-delivery', 3)).rejects.toThrow();
+    stack.s3server.refuse();
+    const redrive = await invocation('redrive-from-the-dead-letter-queue', 10);
+
+    // Assess: the redrive finished the file; every person once, reported created, not exists.
+    expect(redrive.kind).toBe('completed');
+    const rows = rowsOf((await stack.resultsFor(key))?.resultsCsv ?? '');
+    expect(rows.map((r) => r.status)).toEqual(Array(40).fill('created'));
+    expect(rows.map((r) => r.username)).toEqual(Array.from({ length: 40 }, (_, i) => `s3down${i}`));
+    expect(stack.simulator.users()).toHaveLength(40);
   });
 });

@@ -14,7 +14,17 @@ describe('configuration from the environment', () => {
       concurrency: 8,
       defaultAction: 'create',
       suspendLimit: 20,
+      deleteProcessedInput: true,
     });
+  });
+
+  it('keeps processed input files only when DELETE_PROCESSED_INPUT is false, and names it when wrong', () => {
+    const keep = readConfig({ JUMPCLOUD_SECRET_ID: 's', DELETE_PROCESSED_INPUT: 'false' });
+
+    expect(keep.deleteProcessedInput).toBe(false);
+    expect(() => readConfig({ JUMPCLOUD_SECRET_ID: 's', DELETE_PROCESSED_INPUT: 'no' })).toThrow(
+      /DELETE_PROCESSED_INPUT must be true or false/,
+    );
   });
 
   it('adds the trailing slash to prefixes and drops it from the API URL', () => {
