@@ -151,15 +151,34 @@ export async function prepareUpload(
 /** The person's recent files, newest first, each with where it stands. */
 export async function recentFiles(deps: WebFilesDependencies, uploader: Uploader): Promise<FileStatus[]> {
   const folders = uploaderFolders(uploader);
-  const listed = await Promise.all(
-    folders.map((folder) => deps.store.list(`${deps.prefixes.incoming}${folder}`)),
-  );
-  // Upload keys start with the time, so the newest name sorts last.
-  const keys = listed
+  const newestFirst = (a: string, b: string) => fileName(b).localeCompare(fileName(a));
+  // Files still being worked on are under incoming/; a processed file's input is deleted once its
+  // results are written (DELETE_PROCESSED_INPUT), so finished ones are found by their summaries.
+  const [waiting, finished] = await Promise.all([
+    Promise.all(folders.map((folder) => deps.store.list(`${deps.prefixes.incoming}${folder}`))),
+    Promise.all(folders.map((folder) => deps.store.list(`${deps.prefixes.outcomes}${folder}`))),
+  ]);
+  const summaries = finished
     .flat()
     .map((item) => item.key)
+    .filter((key) => key.endsWith('.summary.json'))
+    .sort(newestFirst)
+    .slice(0, RECENT_FILES);
+  const summarised = await Promise.all(
+    summaries.map(async (key) => {
+      const text = await deps.store.readText(key);
+      return text === undefined ? undefined : (JSON.parse(text) as RunSummary).input.key;
+    }),
+  );
+  // Upload keys start with the time, so the newest name sorts first here.
+  const keys = [
+    ...new Set([
+      ...waiting.flat().map((item) => item.key),
+      ...summarised.filter((key): key is string => key !== undefined),
+    ]),
+  ]
     .filter((key) => /\.csv$/i.test(key))
-    .sort((a, b) => fileName(b).localeCompare(fileName(a)))
+    .sort(newestFirst)
     .slice(0, RECENT_FILES);
   return Promise.all(keys.map(async (key) => (await readProgress(deps, key)).status));
 }

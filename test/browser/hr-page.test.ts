@@ -83,9 +83,10 @@ describe.runIf(chromiumAvailable())('the page for HR', () => {
     );
 
     // Assess: the upload went to the uploader's dry-run folder, and the table is its results file.
-    const [uploaded] = await stack.list('incoming/');
-    expect(uploaded).toMatch(/^incoming\/dry-run\/web\/local-hr\/\d{8}T\d{9}Z-new-hires\.csv$/);
     const resultsKey = await onlyResultsKey(stack, 'outcomes/dry-run/web/local-hr/');
+    const summary = JSON.parse(await stack.readText(resultsKey.replace(/\.csv$/, '.summary.json')));
+    expect(summary.input.key).toMatch(/^incoming\/dry-run\/web\/local-hr\/\d{8}T\d{9}Z-new-hires\.csv$/);
+    expect(summary.dryRun).toBe(true);
     expect(await tableRows(page)).toEqual(await resultsRows(stack, resultsKey));
     expect(await page.locator('#progress').textContent()).toBe('Check of new-hires.csv finished: 3 rows.');
     await screenshot(page, 'checked');
