@@ -16,10 +16,11 @@ import { humanReport } from '../cli/report';
 import { runLocalFile } from '../cli/run-file';
 import { toolArgs } from '../cli/tool-args';
 import { parseResultsCsv } from '../lambda/results/results-file';
-import { startEmbeddedStack } from './embedded-stack';
+import { type EmbeddedStack, startEmbeddedStack } from './embedded-stack';
 import type { PublishedMessage } from './sns-double';
 
 const EXAMPLE_FILE = path.join(__dirname, '..', 'examples', 'users.csv');
+const LEAVERS_FILE = path.join(__dirname, '..', 'examples', 'leavers.csv');
 
 /** Someone HR does not know is already in JumpCloud: the example file lists her again. */
 const EXISTING_PERSON = {
@@ -140,12 +141,35 @@ async function demo(): Promise<number> {
     );
     const email = stack.sns.messages.at(-1);
     if (email) say(`\n${emailText(email)}`);
+    if (file === EXAMPLE_FILE) await leavers(stack);
     say(
       `Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Open ${shown(resultsPath)} in a spreadsheet.`,
     );
     return 0;
   } finally {
     await stack.stop();
+  }
+}
+
+/**
+ * The other half of HR's job: two of the people just onboarded leave. The file is checked first
+ * under incoming/dry-run/leavers/ (nothing changes), then dropped under incoming/leavers/.
+ */
+async function leavers(stack: EmbeddedStack): Promise<void> {
+  const text = await readFile(LEAVERS_FILE);
+  for (const key of ['incoming/dry-run/leavers/leavers.csv', 'incoming/leavers/leavers.csv']) {
+    say(`\nDropping ${path.relative(process.cwd(), LEAVERS_FILE)} as s3://${stack.bucket}/${key}`);
+    const results = await stack.drop(key, text);
+    if (!results) {
+      say('  the function wrote no results');
+      continue;
+    }
+    if (results.summary.fileError) say(`  file error: ${results.summary.fileError}`);
+    for (const outcome of parseResultsCsv(results.resultsCsv)) {
+      say(
+        `  row ${outcome.row}: ${outcome.status.padEnd(13)} ${outcome.username.padEnd(10)} ${outcome.jumpcloudId}  ${outcome.message}`,
+      );
+    }
   }
 }
 

@@ -312,7 +312,7 @@ export interface HeaderMap {
 export function mapHeaders(headers: readonly string[], options: HeaderOptions = {}): HeaderMap {
   refuseAbsurdHeader(headers);
   const matches = headers.map(matchHeader);
-  refuseDataAsHeader(headers, matches);
+  refuseDataAsHeader(headers, matches, options);
   const notices: string[] = [];
   const unknown: string[] = [];
   const unsupported: string[] = [];
@@ -410,13 +410,19 @@ function refuseAbsurdHeader(headers: readonly string[]): void {
  * names never hold "@"; and a line that lacks a required column while holding names this tool
  * does not know is more likely a person than a header. Nothing of the line is quoted.
  */
-function refuseDataAsHeader(headers: readonly string[], matches: readonly HeaderMatch[]): void {
+function refuseDataAsHeader(
+  headers: readonly string[],
+  matches: readonly HeaderMatch[],
+  options: HeaderOptions,
+): void {
   if (holdsEmailAddress(headers)) {
     throw new UnreadableFileError(
       `no header row: the first line holds an email address, so it looks like a person rather than column names; ${ADD_A_HEADER}`,
     );
   }
   const named = new Set(matches.map((match) => match.kind === 'field' && match.field));
+  // A leavers file needs only one column to find people by.
+  if (options.findsPeopleOnly && PERSON_KEY_COLUMNS.some((field) => named.has(field))) return;
   const missing = REQUIRED_COLUMNS.filter((field) => !named.has(field));
   const strangers = headers.filter(
     (header, index) => matches[index]?.kind === 'unknown' && AMBIGUOUS[headerKey(header)] === undefined,

@@ -50,12 +50,13 @@ describe('a leavers file', () => {
     // Prepare
     const staff = seedStaff();
     const text =
-      'Employee ID,Email,Username\r\n' +
-      'E1,,\r\n' +
-      ',bob@example.com,\r\n' +
-      ',,cy\r\n' +
-      ',nobody@example.com,\r\n' +
-      ',gone@example.com,\r\n';
+      // An HR export's own columns (Last Day) are ignored; any one key column finds each person.
+      'Employee ID,Email,Username,Last Day\r\n' +
+      'E1,,,2026-11-30\r\n' +
+      ',bob@example.com,,2026-11-30\r\n' +
+      ',,cy,2026-11-30\r\n' +
+      ',nobody@example.com,,2026-11-30\r\n' +
+      ',gone@example.com,,2026-11-30\r\n';
 
     // Act
     const results = await stack.drop('incoming/leavers/2026-12-01.csv', text);
