@@ -87,8 +87,8 @@ export interface LocalFileCheck {
  * are the required columns there, how many rows does it hold (for the progress bar).
  * Throws UsageError (missing file, a folder, not readable) or UnreadableFileError (not a CSV).
  */
-export async function inspectLocalFile(input: string): Promise<LocalFileCheck> {
-  const csv = await openCsv(input);
+export async function inspectLocalFile(input: string, defaultAction?: RowAction): Promise<LocalFileCheck> {
+  const csv = await openCsv(input, headerOptionsFor(defaultAction));
   let rows = 0;
   for await (const _row of csv.rows) rows++;
   return {
@@ -109,7 +109,7 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
   const now = options.now ?? (() => new Date());
   const startedAt = now();
   const inputPath = path.resolve(options.input);
-  const headerOptions = { findsPeopleOnly: !bringsPeopleIn(options.defaultAction ?? 'create') };
+  const headerOptions = headerOptionsFor(options.defaultAction);
   const csv = await openCsv(options.input, headerOptions);
   const results =
     options.out === false
@@ -219,6 +219,11 @@ export function defaultResultsName(input: string, at: Date): string {
 /** The JSON summary's path for a results path: `.csv` becomes `.summary.json`. */
 export function summaryPathFor(resultsPath: string): string {
   return `${resultsPath.replace(/\.csv$/i, '')}.summary.json`;
+}
+
+/** A file whose rows only find people (a leavers file) needs only a column to find them by. */
+function headerOptionsFor(defaultAction: RowAction = 'create'): HeaderOptions {
+  return { findsPeopleOnly: !bringsPeopleIn(defaultAction) };
 }
 
 /** `input` as the person gave it: messages name the file the way they wrote it. */

@@ -46,7 +46,7 @@ const ROWS_IN_FLIGHT_PER_REQUEST = 2;
 
 export async function onboardFile(options: OnboardFileOptions): Promise<number> {
   const machine = options.json || !process.stdout.isTTY;
-  const check = await checkFile(options.file);
+  const check = await checkFile(options.file, options.defaultAction);
   // Before the key is asked for: a results path that would destroy a file stops here.
   if (typeof options.out === 'string')
     await checkResultsTarget(options.file, options.out, options.force === true);
@@ -123,10 +123,10 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
 }
 
 /** Reads the file once: a missing column or a file that is no CSV stops here, before any key is asked for. */
-async function checkFile(file: string): Promise<LocalFileCheck> {
+async function checkFile(file: string, defaultAction?: RowAction): Promise<LocalFileCheck> {
   let check: LocalFileCheck;
   try {
-    check = await inspectLocalFile(file);
+    check = await inspectLocalFile(file, defaultAction);
   } catch (error) {
     throw asUsageError(file, error);
   }

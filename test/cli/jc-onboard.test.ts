@@ -477,3 +477,49 @@ describe('jc-onboard simulator', () => {
     expect(stopped.stdout).toContain('Simulator stopped (3 users were in it)');
   });
 });
+
+describe('joiners, movers and leavers from the command line', () => {
+  it('places people in groups and under a manager named later in the file, then converges and suspends', async () => {
+    // Prepare: JumpCloud's own template columns, a manager in a later row, a group JumpCloud has
+    const sales = simulator.seedGroup('Sales');
+    const file = path.join(folder, 'joiners.csv');
+    await writeFile(
+      file,
+      'Username,Email,Department,Group1,Manager\r\n' +
+        'jlee,jin.lee@example.com,Sales,Sales,pat.kim@example.com\r\n' +
+        'pkim,pat.kim@example.com,Sales,Sales,\r\n',
+    );
+    const leavers = path.join(folder, 'leavers.csv');
+    await writeFile(leavers, 'Email\r\njin.lee@example.com\r\n');
+
+    // Act
+    const joined = await jcOnboard(['run', file, '--api-url', simulator.url, '--json'], { env: withKey() });
+    const again = await jcOnboard(['run', file, '--action', 'upsert', '--api-url', simulator.url, '--json'], {
+      env: withKey(),
+    });
+    const checked = await jcOnboard(
+      ['run', leavers, '--action', 'suspend', '--dry-run', '--api-url', simulator.url, '--json'],
+      { env: withKey() },
+    );
+    const left = await jcOnboard(
+      ['run', leavers, '--action', 'suspend', '--api-url', simulator.url, '--json'],
+      {
+        env: withKey(),
+      },
+    );
+
+    // Assess
+    expect(report(joined.stdout).outcomes.map((o) => o.status)).toEqual(['created', 'created']);
+    const jlee = simulator.users().find((u) => u.username === 'jlee');
+    const pkim = simulator.users().find((u) => u.username === 'pkim');
+    expect(jlee?.manager).toBe(pkim?._id);
+    expect(simulator.groupMembers(sales.id).sort()).toEqual([jlee?._id, pkim?._id].sort());
+    // The same file again, as upsert: everyone already as the file says, nothing sent.
+    expect(report(again.stdout).outcomes.map((o) => o.status)).toEqual(['exists', 'exists']);
+    expect(report(checked.stdout).outcomes.map((o) => o.status)).toEqual(['would_suspend']);
+    expect(report(left.stdout).outcomes.map((o) => [o.status, o.jumpcloudId])).toEqual([
+      ['suspended', jlee?._id],
+    ]);
+    expect(simulator.users().find((u) => u.username === 'jlee')?.state).toBe('SUSPENDED');
+  });
+});
