@@ -276,7 +276,11 @@ function toSourceRow(row: number, record: CsvRecord, header: HeaderMap): SourceR
   };
 }
 
-/** Bytes that were not valid UTF-8 in a UTF-8 file (decode.ts): never send a guessed character. */
+/**
+ * "�" (U+FFFD) in a cell: bytes that were not valid UTF-8 in a UTF-8 file (decode.ts), or a
+ * character an earlier export already lost and wrote as the mark itself. Either way the real
+ * character is gone: never send a guessed one.
+ */
 function undecodableCells(
   cells: Readonly<Record<string, string>>,
   password: string | undefined,
@@ -284,7 +288,7 @@ function undecodableCells(
   const columns = Object.keys(cells).filter((field) => cells[field]?.includes('\uFFFD'));
   if (password?.includes('\uFFFD')) columns.push('password');
   if (columns.length === 0) return undefined;
-  return `${columns.join(', ')}: holds characters that are not valid UTF-8 (the file mixes encodings); retype them`;
+  return `${columns.join(', ')}: holds characters that are not valid UTF-8 (the file mixes encodings) or were lost before it was saved ("\uFFFD"); retype them`;
 }
 
 function joinProblems(...problems: (string | undefined)[]): string | undefined {

@@ -32,7 +32,10 @@ const trickyCharacter = fc.oneof(
     '\u2028',
     '\uFEFF',
   ),
-  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }),
+  // "\uFFFD" is refused wherever it stands (csv-read-rows.test.ts): the character it replaced is lost.
+  fc
+    .string({ unit: 'grapheme', minLength: 1, maxLength: 1 })
+    .filter((grapheme) => !grapheme.includes('\uFFFD')),
 );
 const cellValue = fc.string({ unit: trickyCharacter, maxLength: 12 });
 

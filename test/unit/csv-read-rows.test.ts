@@ -281,6 +281,14 @@ describe('openUserCsv', () => {
     expect(csv.notices).toEqual(['decoded as UTF-16 LE', 'columns are separated by tabs']);
   });
 
+  it('refuses a cell holding "\uFFFD" as written in the file: the character it stood for is already lost', async () => {
+    const { rows } = await readAll(['username,email,lastname\njose,j@x.io,Jos\uFFFD\nana,a@x.io,Ana\n']);
+
+    expect(rows[0]?.problem).toMatch(/^lastname: holds characters .* lost before it was saved/);
+    expect(rows[0]?.problem).not.toContain('Jos');
+    expect(rows[1]?.problem).toBeUndefined();
+  });
+
   it('reads semicolon-separated files as European Excel saves them', async () => {
     const { csv, rows } = await readAll(['Username;E-Mail;Nachname\njdoe;j@x.io;"Müller, Jr"\n']);
 
