@@ -5,8 +5,8 @@
  * No emulator exists on the registries; this is the smallest honest double. It keeps every event.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { replyAwsJson as reply, serveOnLoopback } from './aws-double-server';
 
 export const LOCAL_EVENT_BUS = 'default';
 
@@ -78,19 +78,12 @@ export async function startEventBridgeDouble(
     });
   };
 
-  const server = createServer((request, response) => {
-    readBody(request)
-      .then((body) => answer(request, response, body))
-      .catch(() => reply(response, 500, { __type: 'InternalException', message: 'The double failed' }));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const server = await serveOnLoopback(answer, (response) =>
+    reply(response, 500, { __type: 'InternalException', message: 'The double failed' }),
+  );
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: server.endpoint,
     eventBusName,
     events,
     refuse: (next) => {
@@ -99,11 +92,7 @@ export async function startEventBridgeDouble(
     clear: () => {
       events.length = 0;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }
 
@@ -115,25 +104,4 @@ function isJsonObject(text: string | undefined): boolean {
   } catch {
     return false;
   }
-}
-
-function reply(response: ServerResponse, status: number, body: object): void {
-  const text = JSON.stringify(body);
-  const type = (body as { __type?: string }).__type;
-  response.writeHead(status, {
-    'Content-Type': 'application/x-amz-json-1.1',
-    'Content-Length': Buffer.byteLength(text),
-    'x-amzn-RequestId': randomUUID(),
-    ...(type ? { 'x-amzn-ErrorType': type } : {}),
-  });
-  response.end(text);
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
 }

@@ -5,8 +5,8 @@
  * on the registries; this is the smallest honest double. It keeps every message published.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { serveOnLoopback } from './aws-double-server';
 
 export const LOCAL_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:jumpcloud-onboarding-digest';
 
@@ -71,19 +71,12 @@ export async function startSnsDouble(options: { topicArn?: string } = {}): Promi
     );
   };
 
-  const server = createServer((request, response) => {
-    readBody(request)
-      .then((body) => answer(request, response, body))
-      .catch(() => replyError(response, 500, { code: 'InternalError', message: 'The double failed' }));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const server = await serveOnLoopback(answer, (response) =>
+    replyError(response, 500, { code: 'InternalError', message: 'The double failed' }),
+  );
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: server.endpoint,
     topicArn,
     messages,
     refuse: (next) => {
@@ -92,11 +85,7 @@ export async function startSnsDouble(options: { topicArn?: string } = {}): Promi
     clear: () => {
       messages.length = 0;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }
 
@@ -120,13 +109,4 @@ function replyXml(response: ServerResponse, status: number, xml: string): void {
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
 }
