@@ -7,27 +7,15 @@
  */
 import { crc32 } from 'node:zlib';
 import iconv from 'iconv-lite';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DropResults, EmbeddedStack } from '../../local/embedded-stack';
-import { startEmbeddedStack } from '../../local/embedded-stack';
 import { type ResultRow, rowsOf } from './results';
+import { useEmbeddedStack } from './stack';
 
 let stack: EmbeddedStack;
 
-beforeAll(async () => {
-  stack = await startEmbeddedStack({
-    environment: {
-      JUMPCLOUD_CONCURRENCY: '16',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-    },
-  });
-});
-afterAll(async () => {
-  await stack?.stop();
-});
-beforeEach(() => {
-  stack.simulator.reset();
+useEmbeddedStack({ environment: { JUMPCLOUD_CONCURRENCY: '16' } }, (started) => {
+  stack = started;
 });
 
 /** Drops the bytes and checks what every file must get: one results file and a summary that add up. */

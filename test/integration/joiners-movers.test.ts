@@ -4,27 +4,16 @@
  * custom attributes, managers named in any row order, an HR export dropped day after day that
  * converges, and a dry run that changes nothing.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type EmbeddedStack, startEmbeddedStack } from '../../local/embedded-stack';
+import { describe, expect, it } from 'vitest';
+import type { EmbeddedStack } from '../../local/embedded-stack';
 import type { SimRequest } from '../../local/jumpcloud-simulator';
 import { rowsOf } from './results';
+import { useEmbeddedStack } from './stack';
 
 let stack: EmbeddedStack;
 
-beforeAll(async () => {
-  stack = await startEmbeddedStack({
-    environment: {
-      JUMPCLOUD_CONCURRENCY: '4',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-    },
-  });
-});
-afterAll(async () => {
-  await stack?.stop();
-});
-beforeEach(() => {
-  stack.simulator.reset();
+useEmbeddedStack({ environment: { JUMPCLOUD_CONCURRENCY: '4' } }, (started) => {
+  stack = started;
 });
 
 const isWrite = (request: SimRequest) => request.method === 'POST' || request.method === 'PUT';

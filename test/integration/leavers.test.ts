@@ -4,28 +4,17 @@
  * employee id, email or username, suspends nobody when over SUSPEND_LIMIT, can be checked first
  * under incoming/dry-run/leavers/, and is undone by `unsuspend`.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type EmbeddedStack, startEmbeddedStack } from '../../local/embedded-stack';
+import { describe, expect, it } from 'vitest';
+import type { EmbeddedStack } from '../../local/embedded-stack';
 import { rowsOf } from './results';
+import { useEmbeddedStack } from './stack';
 
 /** Small, so a test file can go over it. */
 const SUSPEND_LIMIT = 3;
 let stack: EmbeddedStack;
 
-beforeAll(async () => {
-  stack = await startEmbeddedStack({
-    environment: {
-      SUSPEND_LIMIT: String(SUSPEND_LIMIT),
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-    },
-  });
-});
-afterAll(async () => {
-  await stack?.stop();
-});
-beforeEach(() => {
-  stack.simulator.reset();
+useEmbeddedStack({ environment: { SUSPEND_LIMIT: String(SUSPEND_LIMIT) } }, (started) => {
+  stack = started;
 });
 
 function seedStaff() {

@@ -7,16 +7,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../lambda/config';
 import { silentLog } from '../../lambda/domain';
 import type { Drop } from '../../lambda/drop/drop';
 import { processDrop } from '../../lambda/drop/process-drop';
 import { JumpCloudClient } from '../../lambda/jumpcloud/client';
-import { type EmbeddedStack, LOCAL_API_KEY, startEmbeddedStack } from '../../local/embedded-stack';
+import { type EmbeddedStack, LOCAL_API_KEY } from '../../local/embedded-stack';
 import type { Invocation } from '../../local/lambda-runtime';
 import { type ObjectCreatedEvent, objectCreatedEvent } from '../../local/s3-server';
 import { rowsOf } from './results';
+import { useEmbeddedStack } from './stack';
 
 let stack: EmbeddedStack;
 
@@ -31,24 +32,17 @@ const ROWS = 600;
 const FUNCTION_TIMEOUT_MS = 1_000;
 const MS_PER_CREATE = 5;
 
-beforeAll(async () => {
-  stack = await startEmbeddedStack({
+useEmbeddedStack(
+  {
     simulator: { latencyMs: 20 },
     functionTimeoutMs: FUNCTION_TIMEOUT_MS,
     functionClock: () => MS_PER_CREATE * stack.simulator.requests.filter((r) => r.method === 'POST').length,
-    environment: {
-      JUMPCLOUD_CONCURRENCY: '8',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-    },
-  });
-});
-afterAll(async () => {
-  await stack?.stop();
-});
-beforeEach(() => {
-  stack.simulator.reset();
-});
+    environment: { JUMPCLOUD_CONCURRENCY: '8' },
+  },
+  (started) => {
+    stack = started;
+  },
+);
 
 function usersFile(count: number, prefix: string): string {
   const lines = ['Username,Email,First Name,Last Name'];

@@ -4,34 +4,23 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { readConfig } from '../../lambda/config';
 import { forgetJumpCloudCredentials } from '../../lambda/credentials';
 import { silentLog } from '../../lambda/domain';
 import { processDrop } from '../../lambda/drop/process-drop';
 import { JumpCloudClient } from '../../lambda/jumpcloud/client';
-import {
-  type EmbeddedStack,
-  LOCAL_API_KEY,
-  LOCAL_SECRET_ID,
-  startEmbeddedStack,
-} from '../../local/embedded-stack';
+import { type EmbeddedStack, LOCAL_API_KEY, LOCAL_SECRET_ID } from '../../local/embedded-stack';
 import { type ObjectCreatedEvent, objectCreatedEvent } from '../../local/s3-server';
 import { rowsOf } from './results';
+import { useEmbeddedStack } from './stack';
 
 let stack: EmbeddedStack;
 
-beforeAll(async () => {
-  stack = await startEmbeddedStack({
-    simulator: { latencyMs: 5 },
-    environment: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
-  });
-});
-afterAll(async () => {
-  await stack?.stop();
+useEmbeddedStack({ simulator: { latencyMs: 5 } }, (started) => {
+  stack = started;
 });
 beforeEach(() => {
-  stack.simulator.reset();
   stack.s3server.refuse();
   stack.secrets.allow(LOCAL_SECRET_ID);
   stack.secrets.setSecret(LOCAL_SECRET_ID, JSON.stringify({ apiKey: LOCAL_API_KEY }));
