@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { AdaptiveConcurrency, type CongestionFeedback } from '../../lambda/jumpcloud/adaptive-concurrency';
 import { isRetryableStatus, parseRetryAfter, RetryPolicy } from '../../lambda/jumpcloud/retry-policy';
 
 describe('isRetryableStatus', () => {
@@ -70,98 +69,5 @@ describe('RetryPolicy', () => {
 
   it('refuses fewer than one attempt', () => {
     expect(() => new RetryPolicy({ maxAttempts: 0, maxDelayMs: 1, random: Math.random })).toThrow(RangeError);
-  });
-});
-
-describe('AdaptiveConcurrency', () => {
-  /** Runs one task and hands back its feedback, as a request would report after its answer. */
-  async function answered(
-    limiter: AdaptiveConcurrency,
-    report: (feedback: CongestionFeedback) => void,
-  ): Promise<void> {
-    await limiter.run(async (feedback) => report(feedback));
-  }
-
-  it('starts at the configured maximum', () => {
-    expect(new AdaptiveConcurrency(8).current).toBe(8);
-  });
-
-  it('halves on a 429, never below one', async () => {
-    const limiter = new AdaptiveConcurrency(8);
-    const seen: number[] = [];
-
-    for (let i = 0; i < 5; i++) {
-      await answered(limiter, (f) => f.throttled());
-      seen.push(limiter.current);
-    }
-
-    expect(seen).toEqual([4, 2, 1, 1, 1]);
-  });
-
-  it('cuts once for a burst of 429s from requests that were already in flight', async () => {
-    const limiter = new AdaptiveConcurrency(8);
-    const inFlight: CongestionFeedback[] = [];
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const tasks = Array.from({ length: 8 }, () =>
-      limiter.run(async (feedback) => {
-        inFlight.push(feedback);
-        await gate;
-      }),
-    );
-    await new Promise((resolve) => setImmediate(resolve));
-
-    for (const feedback of inFlight) feedback.throttled();
-    release();
-    await Promise.all(tasks);
-
-    expect(limiter.current).toBe(4);
-  });
-
-  it('adds one after a run of successes as long as the current limit, up to the maximum', async () => {
-    const limiter = new AdaptiveConcurrency(4);
-    await answered(limiter, (f) => f.throttled());
-    await answered(limiter, (f) => f.throttled());
-    const seen: number[] = [];
-
-    for (let i = 0; i < 12; i++) {
-      await answered(limiter, (f) => f.succeeded());
-      seen.push(limiter.current);
-    }
-
-    expect(seen).toEqual([2, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4]);
-  });
-
-  it('never runs more tasks at once than the current limit', async () => {
-    const limiter = new AdaptiveConcurrency(3);
-    let running = 0;
-    let peak = 0;
-
-    await Promise.all(
-      Array.from({ length: 20 }, () =>
-        limiter.run(async () => {
-          running++;
-          peak = Math.max(peak, running);
-          await new Promise((resolve) => setImmediate(resolve));
-          running--;
-        }),
-      ),
-    );
-
-    expect(peak).toBe(3);
-  });
-
-  it('tells who listens when it changes the limit', async () => {
-    const changes: string[] = [];
-    const limiter = new AdaptiveConcurrency(2, (concurrency, cause) =>
-      changes.push(`${cause}:${concurrency}`),
-    );
-
-    await answered(limiter, (f) => f.throttled());
-    await answered(limiter, (f) => f.succeeded());
-
-    expect(changes).toEqual(['throttled:1', 'recovered:2']);
   });
 });
