@@ -90,6 +90,8 @@ export class AdaptiveConcurrency {
   private pace: number | undefined;
   /** When the next request may start under the pace. */
   private nextStartAt = 0;
+  /** No request starts before this: JumpCloud said its allowance is spent until then. */
+  private heldUntil = 0;
   private acceptedSincePaceChange = 0;
   /** Whether a request had to wait for the pace since the last change: only then is a faster pace worth trying. */
   private paceHeldBack = false;
@@ -133,15 +135,21 @@ export class AdaptiveConcurrency {
     });
   }
 
-  /** Holds a request until its turn under the pace: evenly spaced, no bursts. */
+  /** Starts no request for `ms`: the API said its allowance is spent until then. */
+  holdFor(ms: number): void {
+    this.heldUntil = Math.max(this.heldUntil, this.now() + ms);
+  }
+
+  /** Holds a request until its turn under the pace (evenly spaced, no bursts) and any hold. */
   private async awaitPace(): Promise<void> {
-    if (this.pace === undefined) return;
     const now = this.now();
-    const startAt = Math.max(now, this.nextStartAt);
-    this.nextStartAt = startAt + 1000 / this.pace;
-    if (startAt <= now) return;
-    this.paceHeldBack = true;
-    await this.wait(startAt - now);
+    let startAt = Math.max(now, this.heldUntil);
+    if (this.pace !== undefined) {
+      startAt = Math.max(startAt, this.nextStartAt);
+      this.nextStartAt = startAt + 1000 / this.pace;
+      if (startAt > now) this.paceHeldBack = true;
+    }
+    if (startAt > now) await this.wait(startAt - now);
   }
 
   private throttled(startedIn: number): void {

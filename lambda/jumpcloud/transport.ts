@@ -8,7 +8,10 @@
 import { type Log, silentLog } from '../domain';
 import { ApiKeyRejectedError, JumpCloudUnreachableError, RequestsCancelledError } from '../errors';
 import { AdaptiveConcurrency } from './adaptive-concurrency';
-import { isRetryableStatus, parseRetryAfter, RetryPolicy } from './retry-policy';
+import { isRetryableStatus, parseRetryAfter, RetryPolicy, rateLimitHoldMs } from './retry-policy';
+
+/** The longest hold the rate headers may ask for, as for Retry-After. */
+const LONGEST_HOLD_MS = 60_000;
 
 export interface JumpCloudClientOptions {
   /** e.g. https://console.jumpcloud.com, or the simulator's URL. */
@@ -280,6 +283,8 @@ export class Transport {
           feedback.succeeded();
         }
         if (status === 401 || status === 403) this.rejection ??= new ApiKeyRejectedError(status);
+        const holdMs = rateLimitHoldMs(response.headers, this.now());
+        if (holdMs !== undefined) this.limiter.holdFor(Math.min(holdMs, LONGEST_HOLD_MS));
         const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.now());
         return {
           kind: 'answer',

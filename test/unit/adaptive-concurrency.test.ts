@@ -184,6 +184,23 @@ describe('AdaptiveConcurrency on a virtual clock', () => {
     expect(run.limiter.requestsPerSecond).toBeGreaterThan(45);
   });
 
+  it('starts no request while the API said its allowance is spent', async () => {
+    const clock = new VirtualClock();
+    const limiter = new AdaptiveConcurrency({ max: 8, now: () => clock.now, wait: clock.wait });
+    const startedAt: number[] = [];
+    const start = () =>
+      limiter.run(async (feedback) => {
+        startedAt.push(clock.now);
+        feedback.succeeded();
+      });
+
+    await clock.runUntil(start());
+    limiter.holdFor(1500);
+    await clock.runUntil(Promise.all([start(), start()]));
+
+    expect(startedAt).toEqual([0, 1500, 1500]);
+  });
+
   it('tells who listens when it starts pacing, with the rate', async () => {
     const run = await onboard(1000, { requestsPerSecond: 50, burst: 50, latencyMs: 80 });
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { isRetryableStatus, parseRetryAfter, RetryPolicy } from '../../lambda/jumpcloud/retry-policy';
+import {
+  isRetryableStatus,
+  parseRetryAfter,
+  RetryPolicy,
+  rateLimitHoldMs,
+} from '../../lambda/jumpcloud/retry-policy';
 
 describe('isRetryableStatus', () => {
   it.each([429, 500, 502, 503, 504])('retries %i', (status) => {
@@ -69,5 +74,35 @@ describe('RetryPolicy', () => {
 
   it('refuses fewer than one attempt', () => {
     expect(() => new RetryPolicy({ maxAttempts: 0, maxDelayMs: 1, random: Math.random })).toThrow(RangeError);
+  });
+});
+
+describe('rateLimitHoldMs', () => {
+  const NOW = Date.parse('2026-03-02T09:00:00Z');
+
+  it.each([
+    ['IETF draft headers, delta-seconds', { 'RateLimit-Remaining': '0', 'RateLimit-Reset': '2' }, 2000],
+    ['X- headers, delta-seconds', { 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '0.5' }, 500],
+    [
+      'X- headers, epoch seconds',
+      { 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(NOW / 1000 + 3) },
+      3000,
+    ],
+    [
+      'an epoch reset already past',
+      { 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(NOW / 1000 - 3) },
+      0,
+    ],
+  ])('holds every request while the allowance is spent: %s', (_, headers, expected) => {
+    expect(rateLimitHoldMs(new Headers(headers), NOW)).toBe(expected);
+  });
+
+  it.each([
+    ['allowance left', { 'X-RateLimit-Remaining': '3', 'X-RateLimit-Reset': '2' }],
+    ['no reset', { 'X-RateLimit-Remaining': '0' }],
+    ['an unreadable reset', { 'RateLimit-Remaining': '0', 'RateLimit-Reset': 'soon' }],
+    ['no rate headers', {}],
+  ])('holds nothing with %s', (_, headers) => {
+    expect(rateLimitHoldMs(new Headers(headers), NOW)).toBeUndefined();
   });
 });
