@@ -263,8 +263,8 @@ export class Transport {
         () => request.abort(new DOMException('JumpCloud did not answer in time', 'TimeoutError')),
         this.timeoutMs,
       );
-      const cancel = () => request.abort(new DOMException('The run was cancelled', 'AbortError'));
-      this.onCancel.add(cancel);
+      const abandon = () => request.abort(new DOMException('The run was cancelled', 'AbortError'));
+      this.onCancel.add(abandon);
       try {
         const response = await fetch(this.baseUrl + path, {
           method,
@@ -301,7 +301,7 @@ export class Transport {
         return lost;
       } finally {
         clearTimeout(timeout);
-        this.onCancel.delete(cancel);
+        this.onCancel.delete(abandon);
       }
     });
   }
