@@ -3,6 +3,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { RowAction } from '../lambda/domain';
+import { CONCURRENCY_CEILING, DEFAULT_MAX_CONCURRENCY } from '../lambda/jumpcloud/adaptive-concurrency';
 import { JumpCloudClient } from '../lambda/jumpcloud/client';
 import { DEFAULT_SUSPEND_LIMIT } from '../lambda/onboarding/onboard-rows';
 import { version } from '../package.json';
@@ -20,7 +21,6 @@ export const REGION_URLS = {
 } as const;
 type Region = keyof typeof REGION_URLS;
 
-const DEFAULT_CONCURRENCY = 8;
 const DEFAULT_SIMULATOR_PORT = 4570;
 
 const EXIT_CODES_HELP = `
@@ -106,9 +106,9 @@ ${EXIT_CODES_HELP}`,
     )
     .option(
       '--concurrency <n>',
-      'most JumpCloud requests in flight (lowered by itself when throttled)',
-      wholeNumber(1, 64),
-      DEFAULT_CONCURRENCY,
+      'most JumpCloud requests in flight; starts at 8, grows while latency limits, paced once JumpCloud throttles',
+      wholeNumber(1, CONCURRENCY_CEILING),
+      DEFAULT_MAX_CONCURRENCY,
     )
     .option(
       '--json',

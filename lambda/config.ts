@@ -3,6 +3,7 @@
  * "Configuration"). A wrong value fails fast with the variable's name in the message.
  */
 import { z } from 'zod';
+import { CONCURRENCY_CEILING, DEFAULT_MAX_CONCURRENCY } from './jumpcloud/adaptive-concurrency';
 
 const prefix = (fallback: string) =>
   z
@@ -34,7 +35,12 @@ const environmentSchema = z.object({
   INCOMING_PREFIX: prefix('incoming/'),
   OUTCOMES_PREFIX: prefix('outcomes/'),
   STATE_PREFIX: prefix('state/'),
-  JUMPCLOUD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  JUMPCLOUD_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(CONCURRENCY_CEILING)
+    .default(DEFAULT_MAX_CONCURRENCY),
   DEFAULT_ACTION: z.enum(['create', 'upsert'], { error: 'must be create or upsert' }).default('create'),
   SUSPEND_LIMIT: z.coerce.number().int().min(0).default(20),
   NOTIFY_TOPIC_ARN: optionalText(
@@ -59,6 +65,7 @@ export interface Config {
   readonly outcomesPrefix: string;
   /** Where the function keeps each file's claim, checkpoint and partial results. */
   readonly statePrefix: string;
+  /** Most JumpCloud requests in flight; the client starts lower and grows towards it. */
   readonly concurrency: number;
   /** What a row without an `action` cell does to a person already in JumpCloud: leave them, or update them. */
   readonly defaultAction: 'create' | 'upsert';

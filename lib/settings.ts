@@ -4,6 +4,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { CONCURRENCY_CEILING, DEFAULT_MAX_CONCURRENCY } from '../lambda/jumpcloud/adaptive-concurrency';
 
 /** Where things live in the drop bucket. Part of the function's environment contract. */
 export const PREFIXES = { incoming: 'incoming/', outcomes: 'outcomes/', state: 'state/' } as const;
@@ -22,8 +23,8 @@ export const JUMPCLOUD_API_URLS = {
 /** Every default in one place. */
 export const ONBOARDING_DEFAULTS = {
   jumpcloudApiUrl: JUMPCLOUD_API_URLS.us,
-  // JumpCloud's own CLI caps fan-out at 8 requests per org (API notes: "Rate limits").
-  jumpcloudConcurrency: 8,
+  // An upper bound: each invocation starts at 8 in flight and learns JumpCloud's limit from its 429s.
+  jumpcloudConcurrency: DEFAULT_MAX_CONCURRENCY,
   // Two files side by side; at most reservedConcurrency x jumpcloudConcurrency requests in flight.
   reservedConcurrency: 2,
   incomingRetentionDays: 7,
@@ -65,8 +66,9 @@ export interface OnboardingOptions {
    */
   readonly jumpcloudSecretName?: string;
   /**
-   * Most JumpCloud requests one invocation keeps in flight (`JUMPCLOUD_CONCURRENCY`), 1-64.
-   * @default 8
+   * Most JumpCloud requests one invocation keeps in flight (`JUMPCLOUD_CONCURRENCY`), 1-64. It
+   * starts at 8 (or this, if lower), grows while latency limits and paces itself once JumpCloud answers 429.
+   * @default 64
    */
   readonly jumpcloudConcurrency?: number;
   /**
@@ -203,7 +205,7 @@ export function resolveSettings(props: OnboardingOptions): OnboardingSettings {
       'jumpcloudConcurrency',
       props.jumpcloudConcurrency ?? d.jumpcloudConcurrency,
       1,
-      64,
+      CONCURRENCY_CEILING,
     ),
     reservedConcurrency:
       reserved === 'none' ? undefined : wholeNumber('reservedConcurrency', reserved, 1, 1000),

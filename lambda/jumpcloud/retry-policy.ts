@@ -26,6 +26,23 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
   return Math.max(0, date - nowMs);
 }
 
+/**
+ * How long the API says to hold every request, from rate headers on any answer: `RateLimit-*`
+ * (the IETF draft) or `X-RateLimit-*` (GitHub and others). Only a spent allowance (remaining 0)
+ * holds; the reset is delta-seconds, or epoch seconds when that large. JumpCloud documents none
+ * of these (API notes, "Rate limits"); undefined when absent or unreadable.
+ */
+export function rateLimitHoldMs(headers: Headers, nowMs: number): number | undefined {
+  const header = (name: string) =>
+    (headers.get(`ratelimit-${name}`) ?? headers.get(`x-ratelimit-${name}`))?.trim();
+  const remaining = header('remaining');
+  const reset = header('reset');
+  if (remaining !== '0' || !reset || !/^\d+(\.\d+)?$/.test(reset)) return undefined;
+  const seconds = Number(reset);
+  // Delta-seconds are small; an epoch time (seconds since 1970) is not.
+  return Math.max(0, seconds > 1_000_000_000 ? seconds * 1000 - nowMs : seconds * 1000);
+}
+
 export interface RetryPolicyOptions {
   /** Attempts per request including the first. */
   maxAttempts: number;

@@ -5,11 +5,13 @@
  * For a request that is not idempotent (a create), it tells the caller when JumpCloud may have
  * acted on an attempt whose answer was lost, so the caller can look before sending it again.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { type Log, silentLog } from '../domain';
 import { ApiKeyRejectedError, JumpCloudUnreachableError, RequestsCancelledError } from '../errors';
 import { AdaptiveConcurrency } from './adaptive-concurrency';
-import { isRetryableStatus, parseRetryAfter, RetryPolicy } from './retry-policy';
+import { isRetryableStatus, parseRetryAfter, RetryPolicy, rateLimitHoldMs } from './retry-policy';
+
+/** The longest hold the rate headers may ask for, as for Retry-After. */
+const LONGEST_HOLD_MS = 60_000;
 
 export interface JumpCloudClientOptions {
   /** e.g. https://console.jumpcloud.com, or the simulator's URL. */
@@ -17,7 +19,10 @@ export interface JumpCloudClientOptions {
   apiKey: string;
   /** Multi-tenant (MSP) admins need it (API notes, "Hosts, auth, tenancy"). */
   orgId?: string;
-  /** Most requests in flight across all calls (JUMPCLOUD_CONCURRENCY, default 8). */
+  /**
+   * Most requests in flight across all calls (JUMPCLOUD_CONCURRENCY, default 64). The client starts
+   * at 8 and grows towards it while latency, not JumpCloud, is what limits.
+   */
   concurrency: number;
   /** Per request, default 20 000 ms. */
   requestTimeoutMs?: number;
@@ -47,6 +52,8 @@ export interface ClientStats {
   lostResponses: number;
   /** Requests currently allowed in flight. */
   concurrency: number;
+  /** Requests a second the client paces itself to once 429s showed the limit; undefined while unpaced. */
+  requestsPerSecond?: number;
 }
 
 /** An HTTP answer, whatever its status. */
@@ -120,6 +127,11 @@ export class Transport {
   private readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => number;
   private readonly cancel: AbortSignal | undefined;
+  /**
+   * What a cancel cuts short: requests in flight and waits. One listener on the run's signal
+   * ends them all, however many there are, so listeners never pile up on it.
+   */
+  private readonly onCancel = new Set<() => void>();
   private readonly counters = { requests: 0, retries: 0, throttled: 0, lostResponses: 0 };
   /** Set by the first 401/403: every later call fails fast with it, without touching the network. */
   private rejection?: ApiKeyRejectedError;
@@ -146,19 +158,35 @@ export class Transport {
       random: options.random ?? Math.random,
     });
     this.log = options.log ?? silentLog;
-    this.limiter = new AdaptiveConcurrency(options.concurrency, (concurrency, cause) =>
-      cause === 'throttled'
-        ? this.log.warn('JumpCloud is throttling: fewer requests in flight', { concurrency })
-        : this.log.info('JumpCloud keeps up again: more requests in flight', { concurrency }),
-    );
     this.cancel = options.signal;
-    this.sleep =
-      options.sleep ?? ((ms) => delay(ms, undefined, { signal: options.signal }).catch(() => undefined));
+    this.cancel?.addEventListener('abort', () => this.cutShort(), { once: true });
+    this.sleep = options.sleep ?? ((ms) => this.timer(ms));
     this.now = options.now ?? Date.now;
+    this.limiter = new AdaptiveConcurrency({
+      max: options.concurrency,
+      onChange: (change) => {
+        if (change.cause === 'paced')
+          this.log.warn('JumpCloud is throttling: pacing requests', {
+            requestsPerSecond: Math.round(change.requestsPerSecond * 10) / 10,
+          });
+        else if (change.cause === 'throttled')
+          this.log.warn('JumpCloud is throttling: fewer requests in flight', {
+            concurrency: change.concurrency,
+          });
+        else this.log.debug('More requests in flight', { concurrency: change.concurrency });
+      },
+      // The pace is real time even where a test makes retries instant.
+      wait: (ms) => this.waitUnlessCancelled(ms, (pace) => this.timer(pace)),
+    });
   }
 
   get stats(): ClientStats {
-    return { ...this.counters, concurrency: this.limiter.current };
+    const { requestsPerSecond } = this.limiter;
+    return {
+      ...this.counters,
+      concurrency: this.limiter.current,
+      ...(requestsPerSecond === undefined ? {} : { requestsPerSecond }),
+    };
   }
 
   /** Throws at once when no request can succeed any more: key rejected, URL unreachable, run cancelled. */
@@ -230,13 +258,19 @@ export class Transport {
       // A queued call may get its slot after another call learned the key is rejected.
       this.failFast();
       this.counters.requests++;
-      const timeout = AbortSignal.timeout(this.timeoutMs);
+      const request = new AbortController();
+      const timeout = setTimeout(
+        () => request.abort(new DOMException('JumpCloud did not answer in time', 'TimeoutError')),
+        this.timeoutMs,
+      );
+      const abandon = () => request.abort(new DOMException('The run was cancelled', 'AbortError'));
+      this.onCancel.add(abandon);
       try {
         const response = await fetch(this.baseUrl + path, {
           method,
           headers: this.headers,
           body: body === undefined ? undefined : JSON.stringify(body),
-          signal: this.cancel ? AbortSignal.any([this.cancel, timeout]) : timeout,
+          signal: request.signal,
         });
         const text = await response.text();
         const { status } = response;
@@ -249,6 +283,8 @@ export class Transport {
           feedback.succeeded();
         }
         if (status === 401 || status === 403) this.rejection ??= new ApiKeyRejectedError(status);
+        const holdMs = rateLimitHoldMs(response.headers, this.now());
+        if (holdMs !== undefined) this.limiter.holdFor(Math.min(holdMs, LONGEST_HOLD_MS));
         const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.now());
         return {
           kind: 'answer',
@@ -263,6 +299,9 @@ export class Transport {
         const lost = lostExchange(error, this.timeoutMs);
         this.noteConnection(lost);
         return lost;
+      } finally {
+        clearTimeout(timeout);
+        this.onCancel.delete(abandon);
       }
     });
   }
@@ -289,23 +328,38 @@ export class Transport {
     if (exchange.kind === 'answer' && exchange.status === 429)
       this.log.info('JumpCloud throttled a request; retrying', extra);
     else this.log.warn('JumpCloud request failed; retrying', extra);
-    await this.sleepUnlessCancelled(delayMs);
+    await this.waitUnlessCancelled(delayMs, this.sleep);
     this.failFast();
   }
 
   /** A wait that a cancel cuts short. */
-  private sleepUnlessCancelled(ms: number): Promise<void> {
-    const signal = this.cancel;
-    if (!signal) return this.sleep(ms);
-    if (signal.aborted) return Promise.resolve();
+  private waitUnlessCancelled(ms: number, sleep: (ms: number) => Promise<void>): Promise<void> {
+    if (this.cancel?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
-        signal.removeEventListener('abort', done);
+        this.onCancel.delete(done);
         resolve();
       };
-      signal.addEventListener('abort', done);
-      this.sleep(ms).then(done, done);
+      this.onCancel.add(done);
+      sleep(ms).then(done, done);
     });
+  }
+
+  /** A timer that a cancel clears, so no wait outlives a cancelled run. */
+  private timer(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.onCancel.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.onCancel.add(done);
+    });
+  }
+
+  private cutShort(): void {
+    for (const end of [...this.onCancel]) end();
   }
 
   private throwIfRejected(status: number): void {

@@ -14,7 +14,7 @@ describe('deployment choices from context', () => {
       jumpcloudApiUrl: 'https://console.jumpcloud.com',
       jumpcloudSecretArn: undefined,
       jumpcloudSecretName: undefined,
-      jumpcloudConcurrency: 8,
+      jumpcloudConcurrency: 64,
       reservedConcurrency: 2,
       incomingRetentionDays: 7,
       outcomesRetentionDays: 400,

@@ -305,7 +305,7 @@ describe('function', () => {
           INCOMING_PREFIX: 'incoming/',
           OUTCOMES_PREFIX: 'outcomes/',
           STATE_PREFIX: 'state/',
-          JUMPCLOUD_CONCURRENCY: '8',
+          JUMPCLOUD_CONCURRENCY: '64',
           DEFAULT_ACTION: 'create',
           SUSPEND_LIMIT: '20',
           POWERTOOLS_SERVICE_NAME: 'jumpcloud-onboarding',

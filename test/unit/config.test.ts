@@ -11,7 +11,7 @@ describe('configuration from the environment', () => {
       incomingPrefix: 'incoming/',
       outcomesPrefix: 'outcomes/',
       statePrefix: 'state/',
-      concurrency: 8,
+      concurrency: 64,
       defaultAction: 'create',
       suspendLimit: 20,
       deleteProcessedInput: true,

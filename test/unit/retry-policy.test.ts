@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { AdaptiveConcurrency, type CongestionFeedback } from '../../lambda/jumpcloud/adaptive-concurrency';
-import { isRetryableStatus, parseRetryAfter, RetryPolicy } from '../../lambda/jumpcloud/retry-policy';
+import {
+  isRetryableStatus,
+  parseRetryAfter,
+  RetryPolicy,
+  rateLimitHoldMs,
+} from '../../lambda/jumpcloud/retry-policy';
 
 describe('isRetryableStatus', () => {
   it.each([429, 500, 502, 503, 504])('retries %i', (status) => {
@@ -73,95 +77,32 @@ describe('RetryPolicy', () => {
   });
 });
 
-describe('AdaptiveConcurrency', () => {
-  /** Runs one task and hands back its feedback, as a request would report after its answer. */
-  async function answered(
-    limiter: AdaptiveConcurrency,
-    report: (feedback: CongestionFeedback) => void,
-  ): Promise<void> {
-    await limiter.run(async (feedback) => report(feedback));
-  }
+describe('rateLimitHoldMs', () => {
+  const NOW = Date.parse('2026-03-02T09:00:00Z');
 
-  it('starts at the configured maximum', () => {
-    expect(new AdaptiveConcurrency(8).current).toBe(8);
+  it.each([
+    ['IETF draft headers, delta-seconds', { 'RateLimit-Remaining': '0', 'RateLimit-Reset': '2' }, 2000],
+    ['X- headers, delta-seconds', { 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '0.5' }, 500],
+    [
+      'X- headers, epoch seconds',
+      { 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(NOW / 1000 + 3) },
+      3000,
+    ],
+    [
+      'an epoch reset already past',
+      { 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(NOW / 1000 - 3) },
+      0,
+    ],
+  ])('holds every request while the allowance is spent: %s', (_, headers, expected) => {
+    expect(rateLimitHoldMs(new Headers(headers), NOW)).toBe(expected);
   });
 
-  it('halves on a 429, never below one', async () => {
-    const limiter = new AdaptiveConcurrency(8);
-    const seen: number[] = [];
-
-    for (let i = 0; i < 5; i++) {
-      await answered(limiter, (f) => f.throttled());
-      seen.push(limiter.current);
-    }
-
-    expect(seen).toEqual([4, 2, 1, 1, 1]);
-  });
-
-  it('cuts once for a burst of 429s from requests that were already in flight', async () => {
-    const limiter = new AdaptiveConcurrency(8);
-    const inFlight: CongestionFeedback[] = [];
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const tasks = Array.from({ length: 8 }, () =>
-      limiter.run(async (feedback) => {
-        inFlight.push(feedback);
-        await gate;
-      }),
-    );
-    await new Promise((resolve) => setImmediate(resolve));
-
-    for (const feedback of inFlight) feedback.throttled();
-    release();
-    await Promise.all(tasks);
-
-    expect(limiter.current).toBe(4);
-  });
-
-  it('adds one after a run of successes as long as the current limit, up to the maximum', async () => {
-    const limiter = new AdaptiveConcurrency(4);
-    await answered(limiter, (f) => f.throttled());
-    await answered(limiter, (f) => f.throttled());
-    const seen: number[] = [];
-
-    for (let i = 0; i < 12; i++) {
-      await answered(limiter, (f) => f.succeeded());
-      seen.push(limiter.current);
-    }
-
-    expect(seen).toEqual([2, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4]);
-  });
-
-  it('never runs more tasks at once than the current limit', async () => {
-    const limiter = new AdaptiveConcurrency(3);
-    let running = 0;
-    let peak = 0;
-
-    await Promise.all(
-      Array.from({ length: 20 }, () =>
-        limiter.run(async () => {
-          running++;
-          peak = Math.max(peak, running);
-          await new Promise((resolve) => setImmediate(resolve));
-          running--;
-        }),
-      ),
-    );
-
-    expect(peak).toBe(3);
-  });
-
-  it('tells who listens when it changes the limit', async () => {
-    const changes: string[] = [];
-    const limiter = new AdaptiveConcurrency(2, (concurrency, cause) =>
-      changes.push(`${cause}:${concurrency}`),
-    );
-
-    await answered(limiter, (f) => f.throttled());
-    await answered(limiter, (f) => f.succeeded());
-
-    expect(changes).toEqual(['throttled:1', 'recovered:2']);
+  it.each([
+    ['allowance left', { 'X-RateLimit-Remaining': '3', 'X-RateLimit-Reset': '2' }],
+    ['no reset', { 'X-RateLimit-Remaining': '0' }],
+    ['an unreadable reset', { 'RateLimit-Remaining': '0', 'RateLimit-Reset': 'soon' }],
+    ['no rate headers', {}],
+  ])('holds nothing with %s', (_, headers) => {
+    expect(rateLimitHoldMs(new Headers(headers), NOW)).toBeUndefined();
   });
 });
