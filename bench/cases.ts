@@ -9,10 +9,11 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
 import { LOCAL_API_KEY, LOCAL_BUCKET, LOCAL_SECRET_ID } from '../local/embedded-stack';
 import { startJumpCloudSimulator } from '../local/jumpcloud-simulator';
-import { objectCreatedEvent, startLocalS3 } from '../local/s3-server';
+import { type ObjectCreatedEvent, objectCreatedEvent, startLocalS3 } from '../local/s3-server';
 import { startSecretsManagerDouble } from '../local/secrets-manager-double';
 import { startSimulatorProcess, TYPESCRIPT_EXEC_ARGV } from '../local/simulator-process';
 import type { HandlerCaseResult, HandlerCaseSpec } from './handler-worker';
@@ -165,7 +166,6 @@ export async function measureColdStarts(bundleFile: string, times: number): Prom
     secrets: { [LOCAL_SECRET_ID]: JSON.stringify({ apiKey: LOCAL_API_KEY }) },
   });
   const simulator = await startJumpCloudSimulator({ apiKey: LOCAL_API_KEY });
-  const { PutObjectCommand, S3Client } = await import('@aws-sdk/client-s3');
   const client = new S3Client({
     endpoint: s3.endpoint,
     region: 'us-east-1',
@@ -185,15 +185,13 @@ export async function measureColdStarts(bundleFile: string, times: number): Prom
     JUMPCLOUD_API_URL: simulator.url,
     POWERTOOLS_LOG_LEVEL: 'ERROR',
   };
-  const created = new Map<string, (event: Parameters<Parameters<typeof s3.onObjectCreated>[0]>[0]) => void>();
+  const created = new Map<string, (event: ObjectCreatedEvent) => void>();
   s3.onObjectCreated((event) => created.get(event.key)?.(event));
   const seconds: number[] = [];
   try {
     for (let i = 0; i < times; i += 1) {
       const key = `incoming/cold-start/empty-${i}.csv`;
-      const uploaded = new Promise<Parameters<typeof objectCreatedEvent>[0]>((resolve) =>
-        created.set(key, resolve),
-      );
+      const uploaded = new Promise<ObjectCreatedEvent>((resolve) => created.set(key, resolve));
       await client.send(
         new PutObjectCommand({ Bucket: LOCAL_BUCKET, Key: key, Body: 'username,email,password\r\n' }),
       );

@@ -27,7 +27,7 @@ through jc-onboard; a one-at-a-time baseline and a concurrency sweep; validation
 (rows per second, peak memory); the function's bundle and cold start; jc-onboard --help. Prints
 a table with each target held or not, and saves it with a JSON file and an SVG chart.
 
-The full run takes about 8 to 10 minutes on 2 cores; --quick about one minute.
+The full run is planned to take 7 to 10 minutes on a quiet 2-core machine; --quick about one.
 
 Options:
   --quick         small files, one run each: checks that every part works, in about a minute
