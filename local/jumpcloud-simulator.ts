@@ -10,6 +10,7 @@
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Directory, isRefusal, newObjectId, type PasswordPolicy, type SimUser } from './simulator/directory';
+import type { SimulatorProfile } from './simulator/fault-profile';
 import {
   type Fault,
   type FaultPath,
@@ -35,6 +36,11 @@ export interface SimulatorOptions {
   latencyMs?: number | { min: number; max: number };
   /** A token bucket: 429 beyond it, with a Retry-After header only when `retryAfter` is set. */
   rateLimit?: RateLimit;
+  /**
+   * Latency, transient faults and Retry-After drawn by chance (simulator/fault-profile.ts); it
+   * replaces `latencyMs` and `rateLimit.retryAfter`. Faults injected on demand still come first.
+   */
+  profile?: SimulatorProfile;
   /** How a duplicate is answered: 400 naming the field (default) or 409 "User already exists". */
   duplicateAnswer?: 409 | 400;
   /** Default `{ minLength: 8 }`; `false` accepts any password. */
@@ -178,8 +184,10 @@ export async function startJumpCloudSimulator(options: SimulatorOptions): Promis
     peakInFlight = Math.max(peakInFlight, inFlight);
     try {
       const text = await readBody(request);
-      const fault = faults.take(requestKind(method, url.pathname));
-      await waits.wait(latencyOf(options.latencyMs));
+      const kind = requestKind(method, url.pathname);
+      const profile = options.profile;
+      const fault = faults.take(kind) ?? profile?.faultFor(kind);
+      await waits.wait(profile ? profile.latencyMs() : latencyOf(options.latencyMs));
 
       const drop = () => request.socket.destroy();
       if (fault?.kind === 'throttle') {
@@ -195,7 +203,8 @@ export async function startJumpCloudSimulator(options: SimulatorOptions): Promis
 
       const waitSeconds = bucket?.take();
       if (waitSeconds !== undefined) {
-        const headers = options.rateLimit?.retryAfter ? { 'Retry-After': String(waitSeconds) } : undefined;
+        const retryAfter = profile ? profile.sendsRetryAfter() : options.rateLimit?.retryAfter;
+        const headers = retryAfter ? { 'Retry-After': String(waitSeconds) } : undefined;
         return send(response, entry, { ...errorAnswer(429, 'Too Many Requests'), headers });
       }
       if (request.headers['x-api-key'] !== options.apiKey)
