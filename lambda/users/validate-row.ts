@@ -8,7 +8,7 @@
  * password typed into the wrong column. The password itself comes beside the cells
  * (`SourceRow.password`) and goes only into the request body.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { TEMPLATE_GROUP } from '../csv/columns';
 import {
   bringsPeopleIn,
