@@ -30,6 +30,8 @@ export interface TableOptions {
   colour?: boolean;
   /** How a status is shown: as in the results file by default; `validate` shows `would_create` as `valid`. */
   statusText?: (status: RowStatus) => string;
+  /** The message shown for a row: the outcome's own by default. */
+  message?: (outcome: RowOutcome) => string;
 }
 
 /** Whether colour suits this stream (https://no-color.org). */
@@ -38,21 +40,55 @@ export function colourFor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = p
 }
 
 /**
+ * The rows the readable report lists, kept as the engine reports them: every row while there are
+ * at most MAX_TABLE_ROWS, past that only the first MAX_TABLE_ROWS invalid and failed ones (the
+ * results file has them all). A long file is never held.
+ */
+export class TableRows {
+  private first: RowOutcome[] = [];
+  private readonly attention: RowOutcome[] = [];
+  private total = 0;
+
+  static of(outcomes: readonly RowOutcome[]): TableRows {
+    const rows = new TableRows();
+    for (const outcome of outcomes) rows.add(outcome);
+    return rows;
+  }
+
+  add(outcome: RowOutcome): void {
+    this.total += 1;
+    if (this.total <= MAX_TABLE_ROWS) this.first.push(outcome);
+    else this.first = [];
+    if (needsAttention(outcome) && this.attention.length < MAX_TABLE_ROWS) this.attention.push(outcome);
+  }
+
+  /** Rows reported in all. */
+  get count(): number {
+    return this.total;
+  }
+
+  /** The rows to list. */
+  get shown(): readonly RowOutcome[] {
+    return this.total <= MAX_TABLE_ROWS ? this.first : this.attention;
+  }
+}
+
+const needsAttention = (o: RowOutcome) => o.status === 'invalid' || o.status === 'failed';
+
+/**
  * The rows as an aligned text table. With more than MAX_TABLE_ROWS rows, only invalid and
  * failed ones are listed (the results file has them all), and a last line says so.
  */
-export function outcomesTable(outcomes: readonly RowOutcome[], options: TableOptions = {}): string {
+export function outcomesTable(rows: TableRows, options: TableOptions = {}): string {
   const text = options.statusText ?? ((status: RowStatus) => status);
-  const needsAttention = (o: RowOutcome) => o.status === 'invalid' || o.status === 'failed';
-  const shown =
-    outcomes.length <= MAX_TABLE_ROWS ? outcomes : outcomes.filter(needsAttention).slice(0, MAX_TABLE_ROWS);
+  const shown = rows.shown;
   const header = ['Row', 'Status', 'Username', 'Email', 'Message'];
   const cells = shown.map((o) => [
     String(o.row),
     text(o.status),
     clip(o.username, 28),
     clip(o.email, 36),
-    oneLine(o.message),
+    oneLine(options.message ? options.message(o) : o.message),
   ]);
   const widths = header
     .slice(0, 4)
@@ -69,8 +105,8 @@ export function outcomesTable(outcomes: readonly RowOutcome[], options: TableOpt
   shown.forEach((row, index) => {
     lines.push(line(cells[index] ?? [], row.status));
   });
-  if (shown.length < outcomes.length) {
-    const hidden = outcomes.length - shown.length;
+  if (shown.length < rows.count) {
+    const hidden = rows.count - shown.length;
     lines.push(`(${hidden} more rows not listed here: every row is in the results file)`);
   }
   return lines.join('\n');
@@ -89,7 +125,8 @@ export type RunKind = 'run' | 'dry-run' | 'validate';
 export interface FinishedRun {
   kind: RunKind;
   summary: RunSummary;
-  outcomes: readonly RowOutcome[];
+  /** The rows the table lists (TableRows keeps only those). */
+  rows: TableRows;
   resultsPath?: string;
   summaryPath?: string;
   exitCode: number;
@@ -113,12 +150,15 @@ export function humanReport(run: FinishedRun, colour: boolean): string {
   if (run.kind === 'dry-run') lines.push('Dry run: nothing was created in JumpCloud.', '');
   if (run.kind === 'validate') lines.push('Checked without contacting JumpCloud.', '');
   // In validate, "valid" says it all: the engine's "not checked against JumpCloud" is the headline.
-  const rows =
+  const tableOptions: TableOptions =
     run.kind === 'validate'
-      ? run.outcomes.map((o) => (o.status === 'would_create' ? { ...o, message: '' } : o))
-      : run.outcomes;
-  const statusText = run.kind === 'validate' ? validateStatusCell : undefined;
-  if (rows.length > 0) lines.push(outcomesTable(rows, { colour, statusText }), '');
+      ? {
+          colour,
+          statusText: validateStatusCell,
+          message: (o) => (o.status === 'would_create' ? '' : o.message),
+        }
+      : { colour };
+  if (run.rows.count > 0) lines.push(outcomesTable(run.rows, tableOptions), '');
   lines.push(`${rowCount(summary.rows)}: ${countsLine(summary.counts, words)}`);
   if (summary.fileError !== undefined) lines.push(`Problem: ${summary.fileError}`);
   for (const notice of summary.notices) lines.push(`Note: ${notice}`);
@@ -127,16 +167,50 @@ export function humanReport(run: FinishedRun, colour: boolean): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Everything a script needs, as one JSON document on stdout. */
-export function jsonReport(run: FinishedRun): string {
-  const document = {
-    command: run.kind === 'validate' ? 'validate' : 'run',
-    dryRun: run.summary.dryRun,
-    exitCode: run.exitCode,
-    resultsPath: run.resultsPath ?? null,
-    summaryPath: run.summaryPath ?? null,
-    summary: run.summary,
-    outcomes: run.outcomes,
-  };
-  return `${JSON.stringify(document, null, 2)}\n`;
+/**
+ * Everything a script needs, as one JSON document on stdout, written as the rows are reported
+ * (a million rows are never held): `command` and `dryRun`, then `outcomes` row by row, then
+ * `exitCode`, `resultsPath`, `summaryPath` and `summary` once the run is over.
+ */
+export class JsonReport {
+  private started = false;
+  private first = true;
+
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly head: { command: 'run' | 'validate'; dryRun: boolean },
+  ) {}
+
+  add(outcome: RowOutcome): void {
+    this.start();
+    this.write(`${this.first ? '\n' : ',\n'}${indent(JSON.stringify(outcome, null, 2), '    ')}`);
+    this.first = false;
+  }
+
+  finish(run: Omit<FinishedRun, 'rows' | 'kind'>): void {
+    this.start();
+    const tail = {
+      exitCode: run.exitCode,
+      resultsPath: run.resultsPath ?? null,
+      summaryPath: run.summaryPath ?? null,
+      summary: run.summary,
+    };
+    const fields = Object.entries(tail).map(
+      ([key, value]) =>
+        `  ${JSON.stringify(key)}: ${indent(JSON.stringify(value, null, 2), '  ').trimStart()}`,
+    );
+    this.write(`${this.first ? '' : '\n  '}],\n${fields.join(',\n')}\n}\n`);
+  }
+
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.write(
+      `{\n  "command": ${JSON.stringify(this.head.command)},\n  "dryRun": ${this.head.dryRun},\n  "outcomes": [`,
+    );
+  }
+}
+
+function indent(json: string, by: string): string {
+  return json.replace(/^/gm, by);
 }

@@ -41,6 +41,10 @@ export interface RunLocalFileOptions {
   out?: string | false;
   /** Replace an existing `out` file (never the input itself). */
   force?: boolean;
+  /** The input as openLocalFile opened it (its header checked); default: opened here. */
+  opened?: UserCsv;
+  /** Called once the whole file has been read and planned, before any row is sent: how many rows it holds. */
+  onPlanned?: (plan: { rows: number }) => void;
   /** Called once per row, in input order, after the row is in the results file. */
   onOutcome?: (outcome: RowOutcome) => void;
   /** Asked before each new row is taken: true stops taking rows (Ctrl-C); rows already taken finish. */
@@ -72,31 +76,14 @@ export interface LocalRun {
   stoppedBy?: Error;
 }
 
-/** What a quick read of the file found, before anything is sent anywhere. */
-export interface LocalFileCheck {
-  /** Data rows in the file (blank lines are not rows). */
-  rows: number;
-  /** A problem that makes every row invalid (a missing required column), if any. */
-  fileProblem?: string;
-  unknownColumns: string[];
-  notices: string[];
-}
-
 /**
- * Reads the whole file once without validating or sending anything: is it a users CSV at all,
- * are the required columns there, how many rows does it hold (for the progress bar).
- * Throws UsageError (missing file, a folder, not readable) or UnreadableFileError (not a CSV).
+ * Opens a local users CSV and reads its header, not its rows: is it a users CSV at all, are the
+ * required columns there (`fileProblem`). Give it to runLocalFile as `opened`: the rows are then
+ * read from this same opening. Throws UsageError (missing file, a folder, not readable) or
+ * UnreadableFileError (not a CSV).
  */
-export async function inspectLocalFile(input: string, defaultAction?: RowAction): Promise<LocalFileCheck> {
-  const csv = await openCsv(input, headerOptionsFor(defaultAction));
-  let rows = 0;
-  for await (const _row of csv.rows) rows++;
-  return {
-    rows,
-    ...(csv.fileProblem === undefined ? {} : { fileProblem: csv.fileProblem }),
-    unknownColumns: [...csv.unknownColumns],
-    notices: [...csv.notices],
-  };
+export async function openLocalFile(input: string, defaultAction?: RowAction): Promise<UserCsv> {
+  return openCsv(input, headerOptionsFor(defaultAction));
 }
 
 /**
@@ -110,7 +97,7 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
   const startedAt = now();
   const inputPath = path.resolve(options.input);
   const headerOptions = headerOptionsFor(options.defaultAction);
-  const csv = await openCsv(options.input, headerOptions);
+  const csv = options.opened ?? (await openCsv(options.input, headerOptions));
   const results =
     options.out === false
       ? undefined
@@ -120,6 +107,7 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
 
   try {
     // The engine reads the file twice (plan, then apply): the first read is the one opened above.
+    // Nothing else reads it: the row count for a progress bar comes from the plan.
     let firstRead: UserCsv | undefined = csv;
     const outcome = await onboardRows({
       openRows: async () => {
@@ -134,6 +122,7 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
       suspendLimit: options.suspendLimit,
       shouldPause: options.shouldStop,
       maxInFlight: options.maxInFlight,
+      ...(options.onPlanned ? { onPlanned: options.onPlanned } : {}),
       log: options.log,
       onOutcome: async (row) => {
         await results?.add(row);

@@ -2,7 +2,7 @@
  * The function's configuration, read once from the environment (contract: PRODUCT.md,
  * "Configuration"). A wrong value fails fast with the variable's name in the message.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CONCURRENCY_CEILING, DEFAULT_MAX_CONCURRENCY } from './jumpcloud/adaptive-concurrency';
 
 const prefix = (fallback: string) =>

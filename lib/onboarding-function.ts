@@ -13,6 +13,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { FUNCTION_BUNDLING, FUNCTION_TARGET } from './function-bundle';
 import {
   METRICS_NAMESPACE,
   ONBOARDING_DEFAULTS,
@@ -117,13 +118,12 @@ export class OnboardingFunction extends Construct {
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
       },
+      // The same settings buildFunctionBundle uses to measure the bundle.
       bundling: {
         format: OutputFormat.CJS,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // The function runs the SDK versions the lock file pins and the tests ran, not the runtime's.
-        bundleAwsSDK: true,
+        target: FUNCTION_TARGET,
+        ...FUNCTION_BUNDLING,
+        mainFields: [...FUNCTION_BUNDLING.mainFields],
       },
     });
 

@@ -12,6 +12,7 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { OnboardingAlarms } from './alarms';
+import { FUNCTION_ENTRY } from './function-bundle';
 import { HrPage, type HrPageOptions } from './hr-page';
 import { acknowledgeCdkInternals } from './nag-acknowledgements';
 import { OnboardingNotifications } from './notifications';
@@ -107,7 +108,7 @@ export class OnboardingStack extends Stack {
     this.secret = this.jumpcloudSecret(settings);
 
     this.onboarding = new OnboardingFunction(this, 'Onboarding', {
-      entry: path.join(__dirname, '..', 'lambda', 'handler.ts'),
+      entry: path.join(__dirname, '..', FUNCTION_ENTRY),
       projectRoot: path.join(__dirname, '..'),
       bucket: this.bucket,
       secret: this.secret,

@@ -12,7 +12,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startProgressBar } from '../cli/progress';
-import { humanReport } from '../cli/report';
+import { humanReport, TableRows } from '../cli/report';
 import { runLocalFile } from '../cli/run-file';
 import { toolArgs } from '../cli/tool-args';
 import { parseResultsCsv } from '../lambda/results/results-file';
@@ -121,7 +121,7 @@ async function demo(): Promise<number> {
       {
         kind: 'run',
         summary: results.summary,
-        outcomes,
+        rows: TableRows.of(outcomes),
         resultsPath: shown(resultsPath),
         summaryPath: shown(summaryPath),
         exitCode: 0,

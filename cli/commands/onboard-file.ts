@@ -2,7 +2,8 @@
  * `run` and `validate` share this: check the file, open JumpCloud (run only), run every row
  * through the engine with a progress bar, then report and pick the exit code.
  */
-import type { PeopleDirectory, RowAction, RowOutcome } from '../../lambda/domain';
+import type { UserCsv } from '../../lambda/csv/read-rows';
+import type { PeopleDirectory, RowAction } from '../../lambda/domain';
 import { JumpCloudUnreachableError, UnreadableFileError } from '../../lambda/errors';
 import { EXIT_INTERRUPTED, EXIT_USAGE, exitCodeOf, UsageError } from '../exit-codes';
 import { rowProgress, startProgressBar } from '../progress';
@@ -10,17 +11,12 @@ import {
   colourFor,
   type FinishedRun,
   humanReport,
-  jsonReport,
+  JsonReport,
   type RunKind,
+  TableRows,
   validateStatusWord,
 } from '../report';
-import {
-  checkResultsTarget,
-  inspectLocalFile,
-  type LocalFileCheck,
-  type LocalRun,
-  runLocalFile,
-} from '../run-file';
+import { checkResultsTarget, type LocalRun, openLocalFile, runLocalFile } from '../run-file';
 
 export interface OnboardFileOptions {
   file: string;
@@ -46,7 +42,8 @@ const ROWS_IN_FLIGHT_PER_REQUEST = 2;
 
 export async function onboardFile(options: OnboardFileOptions): Promise<number> {
   const machine = options.json || !process.stdout.isTTY;
-  const check = await checkFile(options.file, options.defaultAction);
+  // The header only: a missing column or a file that is no CSV stops here, before any key is asked for.
+  const opened = await openFile(options.file, options.defaultAction);
   // Before the key is asked for: a results path that would destroy a file stops here.
   if (typeof options.out === 'string')
     await checkResultsTarget(options.file, options.out, options.force === true);
@@ -62,17 +59,22 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
   };
   process.on('SIGINT', onInterrupt);
 
-  const outcomes: RowOutcome[] = [];
+  // Nothing holds every row: the table keeps the few it lists, the JSON goes out row by row.
+  const table = new TableRows();
+  const json = machine
+    ? new JsonReport((text) => process.stdout.write(text), {
+        command: options.kind === 'validate' ? 'validate' : 'run',
+        dryRun: options.kind !== 'run' || directory === undefined,
+      })
+    : undefined;
   const label =
     options.kind === 'validate' ? 'Checking' : options.kind === 'dry-run' ? 'Looking up' : 'Onboarding';
-  const progress = rowProgress(
-    startProgressBar({ total: check.rows, label, stream: process.stderr, enabled: !machine }),
-    options.kind === 'validate' ? validateStatusWord : undefined,
-  );
+  let progress: ReturnType<typeof rowProgress> | undefined;
   let run: LocalRun;
   try {
     run = await runLocalFile({
       input: options.file,
+      opened,
       directory,
       dryRun: options.kind === 'dry-run',
       defaultAction: options.defaultAction,
@@ -81,15 +83,22 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
       force: options.force,
       shouldStop: () => stopRequested,
       ...(options.concurrency ? { maxInFlight: options.concurrency * ROWS_IN_FLIGHT_PER_REQUEST } : {}),
+      onPlanned: ({ rows }) => {
+        progress = rowProgress(
+          startProgressBar({ total: rows, label, stream: process.stderr, enabled: !machine }),
+          options.kind === 'validate' ? validateStatusWord : undefined,
+        );
+      },
       onOutcome: (outcome) => {
-        outcomes.push(outcome);
-        progress.add(outcome);
+        table.add(outcome);
+        json?.add(outcome);
+        progress?.add(outcome);
       },
     });
   } catch (error) {
     throw asUsageError(options.file, error);
   } finally {
-    progress.stop();
+    progress?.stop();
     process.removeListener('SIGINT', onInterrupt);
   }
 
@@ -102,12 +111,13 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
   const finished: FinishedRun = {
     kind: options.kind,
     summary: run.summary,
-    outcomes,
+    rows: table,
     resultsPath: run.resultsPath,
     summaryPath: run.summaryPath,
     exitCode,
   };
-  process.stdout.write(machine ? jsonReport(finished) : humanReport(finished, colourFor(process.stdout)));
+  if (json) json.finish(finished);
+  else process.stdout.write(humanReport(finished, colourFor(process.stdout)));
   if (run.stoppedBy instanceof JumpCloudUnreachableError) {
     process.stderr.write(
       `jc-onboard: ${run.stoppedBy.message}, so the rows were not sent (the results say so row by row).\n` +
@@ -122,21 +132,20 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
   return exitCode;
 }
 
-/** Reads the file once: a missing column or a file that is no CSV stops here, before any key is asked for. */
-async function checkFile(file: string, defaultAction?: RowAction): Promise<LocalFileCheck> {
-  let check: LocalFileCheck;
+async function openFile(file: string, defaultAction?: RowAction): Promise<UserCsv> {
+  let opened: UserCsv;
   try {
-    check = await inspectLocalFile(file, defaultAction);
+    opened = await openLocalFile(file, defaultAction);
   } catch (error) {
     throw asUsageError(file, error);
   }
-  if (check.fileProblem !== undefined) {
+  if (opened.fileProblem !== undefined) {
     throw new UsageError(
-      `${JSON.stringify(file)}: ${check.fileProblem}. The first row must name the columns and "username" and ` +
+      `${JSON.stringify(file)}: ${opened.fileProblem}. The first row must name the columns and "username" and ` +
         '"email" are required; `jc-onboard template` writes a file with every column and the spellings accepted',
     );
   }
-  return check;
+  return opened;
 }
 
 function asUsageError(file: string, error: unknown): unknown {

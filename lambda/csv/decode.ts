@@ -8,7 +8,6 @@
  * file, then the text is produced chunk by chunk.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
-import iconv from 'iconv-lite';
 import { UnreadableFileError } from '../errors';
 
 /** What the file's bytes are sniffed from: this much, or the whole file when it is smaller. */
@@ -198,7 +197,7 @@ function mostlyUtf8(bytes: Buffer): boolean {
 class TextDecoderState {
   private mode: TextEncoding | 'undecided';
   private pending: Buffer = Buffer.alloc(0);
-  private iconvDecoder: iconv.DecoderStream | undefined;
+  private decoder: ChunkDecoder | undefined;
   private toldAboutReplacement = false;
 
   constructor(
@@ -207,7 +206,7 @@ class TextDecoderState {
   ) {
     this.mode = encoding;
     if (encoding === 'utf-16le' || encoding === 'utf-16be') {
-      this.iconvDecoder = iconv.getDecoder(encoding, { stripBOM: false });
+      this.decoder = utf16Decoder(encoding);
       notices.push(`decoded as ${encoding === 'utf-16le' ? 'UTF-16 LE' : 'UTF-16 BE'}`);
     }
   }
@@ -218,8 +217,8 @@ class TextDecoderState {
 
   *write(chunk: Buffer): Generator<string> {
     if (chunk.length === 0) return;
-    if (this.iconvDecoder) {
-      const text = this.iconvDecoder.write(chunk);
+    if (this.decoder) {
+      const text = this.decoder.write(chunk);
       if (text) yield text;
       return;
     }
@@ -243,8 +242,8 @@ class TextDecoderState {
   }
 
   *end(): Generator<string> {
-    if (this.iconvDecoder) {
-      const rest = this.iconvDecoder.end();
+    if (this.decoder) {
+      const rest = this.decoder.end();
       if (rest) yield rest;
       return;
     }
@@ -259,10 +258,9 @@ class TextDecoderState {
   private *switchToWindows1252(bytes: Buffer): Generator<string> {
     this.mode = 'windows-1252';
     this.pending = Buffer.alloc(0);
-    // TextDecoder('windows-1252') and latin1 get 0x80-0x9F (’ “ ” € …) wrong; iconv-lite does not.
-    this.iconvDecoder = iconv.getDecoder('windows-1252');
+    this.decoder = windows1252Decoder;
     this.notices.push('decoded as Windows-1252: the file is not UTF-8 (Excel "CSV UTF-8" avoids this guess)');
-    const text = this.iconvDecoder.write(bytes);
+    const text = this.decoder.write(bytes);
     if (text) yield text;
   }
 
@@ -277,3 +275,36 @@ class TextDecoderState {
     return bytes.toString('utf8');
   }
 }
+
+/** Text from a file's bytes chunk by chunk; `end` gives what a character split at the end left. */
+interface ChunkDecoder {
+  write(chunk: Buffer): string;
+  end(): string;
+}
+
+/**
+ * UTF-16 by the platform's own decoder. The byte order mark is already skipped, so any later one is
+ * kept as text (`ignoreBOM`). A lone surrogate or an odd last byte becomes "�", and its row is
+ * refused (read-rows.ts), never sent with a broken character.
+ */
+function utf16Decoder(encoding: 'utf-16le' | 'utf-16be'): ChunkDecoder {
+  const decoder = new TextDecoder(encoding, { ignoreBOM: true });
+  return { write: (chunk) => decoder.decode(chunk, { stream: true }), end: () => decoder.decode() };
+}
+
+/**
+ * What Windows-1252 puts at 0x80-0x9F (Unicode's cp1252 table); every other byte means the same
+ * as in Latin-1. Node's TextDecoder('windows-1252') and latin1 read these as control characters
+ * (checked on Node 20), so they are mapped here. The five bytes Windows-1252 leaves undefined
+ * (81, 8D, 8F, 90, 9D) read as "�": their rows are refused, never sent with a guessed character.
+ */
+const WINDOWS_1252_80_9F = '€\uFFFD‚ƒ„…†‡ˆ‰Š‹Œ\uFFFDŽ\uFFFD\uFFFD‘’“”•–—˜™š›œ\uFFFDžŸ';
+
+/** One byte is one character: nothing carries over between chunks. */
+const windows1252Decoder: ChunkDecoder = {
+  write: (chunk) =>
+    chunk
+      .toString('latin1')
+      .replace(/[\u0080-\u009f]/g, (char) => WINDOWS_1252_80_9F[char.charCodeAt(0) - 0x80] ?? '\uFFFD'),
+  end: () => '',
+};

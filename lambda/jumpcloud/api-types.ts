@@ -5,7 +5,7 @@
  * GraphOperation (UserGroup-Member)). Only what we use is typed; everything else JumpCloud
  * returns passes through untouched.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const address = z.strictObject({
   type: z.string().optional(),

@@ -59,6 +59,8 @@ export interface OnboardRowsOptions {
    * reported `failed` with it, unsent, instead of pausing (the file cannot be continued).
    */
   giveUpWhen?: () => string | undefined;
+  /** Called once the plan has read the whole file, before any row is sent or reported. */
+  onPlanned?: (plan: { rows: number }) => void;
   /** Called once per row, in input order. Awaited, so a slow sink slows reading (backpressure). */
   onOutcome: (outcome: RowOutcome, context: { stopped: boolean }) => void | Promise<void>;
   /** Rows read ahead of the oldest unreported one; bounds memory on huge files. */
@@ -104,6 +106,7 @@ export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardR
   const suspendLimit = options.suspendLimit ?? DEFAULT_SUSPEND_LIMIT;
   const { directory } = options;
   const plan = await planFile(await options.openRows(), options.newValidator(), defaultAction);
+  options.onPlanned?.({ rows: plan.rows });
   const resolver = directory?.findPeople ? new RunResolver(directory as PeopleDirectory, plan) : undefined;
   // Counted on rows first; only a file over the limit looks its leavers up to count who is really active.
   const suspensions =

@@ -8,10 +8,12 @@ import {
   type ManagerRef,
   PEOPLE_ACTIONS,
   type PersonKey,
+  ROW_ACTIONS,
   type RowAction,
   type SourceRow,
   type ValidatedRow,
 } from '../domain';
+import { SeenKeys } from '../users/seen-keys';
 
 /** Beyond this many suspend rows a file is held on the row count alone, without looking anyone up. */
 const MAX_SUSPEND_LOOKUPS = 1_000;
@@ -28,13 +30,19 @@ export interface FilePlan {
   /** Rows another row names as its manager: applied before the rest, so the id is known. */
   readonly managerRows: ReadonlySet<number>;
   /** Who each in-file manager reference means: `email:x` / `username:y` → the row that brings them. */
-  readonly peopleByKey: ReadonlyMap<string, number>;
+  readonly peopleByKey: { get(key: string): number | undefined };
 }
 
 export function managerKey(ref: ManagerRef): string {
   return `${ref.by}:${ref.value.toLowerCase()}`;
 }
 
+/**
+ * Memory stays flat however long the file: every key is remembered as a fixed-size hash with a
+ * number (SeenKeys), never as text, and what the rest of the run needs is worked out row by row
+ * (conflicts and manager rows as soon as the second row of a pair is read), so that only the few
+ * rows concerned are kept.
+ */
 export async function planFile(
   rows: AsyncIterable<SourceRow>,
   validate: (row: SourceRow) => ValidatedRow,
@@ -43,45 +51,56 @@ export async function planFile(
   let count = 0;
   let suspensions = 0;
   const suspendKeys: PersonKey[] = [];
-  const peopleByKey = new Map<string, number>();
-  const leaversByKey = new Map<string, { row: number; action: RowAction }>();
-  const joinersByKey = new Map<string, { row: number; action: RowAction }>();
-  const referenced = new Set<string>();
+  // The first valid row per key (validation makes it the only one): joiners and movers with their
+  // action packed in (row * 8 + action), leavers by row, people named as managers by anyone.
+  const joiners = new SeenKeys();
+  const leavers = new SeenKeys();
+  const referenced = new SeenKeys();
+  const peopleByKey = new SeenKeys();
+  const conflicts = new Map<number, { otherRow: number; otherAction: RowAction }>();
+  const namedRows = new Set<number>();
+  const conflict = (leaverRow: number, joinerRow: number, joinerAction: RowAction) => {
+    conflicts.set(leaverRow, { otherRow: joinerRow, otherAction: joinerAction });
+    conflicts.set(joinerRow, { otherRow: leaverRow, otherAction: 'suspend' });
+  };
   for await (const source of rows) {
     count += 1;
     const checked = validate(source);
     if (!checked.ok) continue;
+    const { row } = checked;
     const action = checked.action ?? defaultAction;
     const keys = personKeys(checked.user);
     if (action === 'suspend') {
       suspensions += 1;
       if (suspendKeys.length < MAX_SUSPEND_LOOKUPS) suspendKeys.push(personKeyOf(checked.user));
-      for (const key of keys) if (!leaversByKey.has(key)) leaversByKey.set(key, { row: checked.row, action });
-    }
-    if (PEOPLE_ACTIONS.has(action)) {
+      for (const key of keys) leavers.addIfAbsent(key, row);
       for (const key of keys) {
-        if (!joinersByKey.has(key)) joinersByKey.set(key, { row: checked.row, action });
-        // Manager references are by username or email (an id needs no resolving in the file).
-        if (!key.startsWith('employeeIdentifier:') && !peopleByKey.has(key))
-          peopleByKey.set(key, checked.row);
+        const joiner = joiners.get(key);
+        if (joiner !== undefined) conflict(row, Math.floor(joiner / 8), ROW_ACTIONS[joiner % 8] as RowAction);
       }
     }
-    if (checked.manager && checked.manager.by !== 'id') referenced.add(managerKey(checked.manager));
+    if (PEOPLE_ACTIONS.has(action)) {
+      for (const key of keys) joiners.addIfAbsent(key, row * 8 + ROW_ACTIONS.indexOf(action));
+      for (const key of keys) {
+        const leaver = leavers.get(key);
+        if (leaver !== undefined) conflict(leaver, row, action);
+        // Manager references are by username or email (an id needs no resolving in the file).
+        if (!key.startsWith('employeeIdentifier:') && referenced.get(key) !== undefined) nameRow(key, row);
+      }
+    }
+    if (checked.manager && checked.manager.by !== 'id') {
+      const key = managerKey(checked.manager);
+      referenced.addIfAbsent(key, 0);
+      const joiner = joiners.get(key);
+      if (joiner !== undefined) nameRow(key, Math.floor(joiner / 8));
+    }
   }
 
-  const conflicts = new Map<number, { otherRow: number; otherAction: RowAction }>();
-  for (const [key, leaver] of leaversByKey) {
-    const joiner = joinersByKey.get(key);
-    if (!joiner) continue;
-    conflicts.set(leaver.row, { otherRow: joiner.row, otherAction: joiner.action });
-    conflicts.set(joiner.row, { otherRow: leaver.row, otherAction: leaver.action });
+  function nameRow(key: string, row: number) {
+    if (peopleByKey.addIfAbsent(key, row) === undefined) namedRows.add(row);
   }
-  const managerRows = new Set<number>();
-  for (const key of referenced) {
-    const row = peopleByKey.get(key);
-    if (row !== undefined && !conflicts.has(row)) managerRows.add(row);
-  }
-  for (const key of [...peopleByKey.keys()]) if (!referenced.has(key)) peopleByKey.delete(key);
+
+  const managerRows = new Set([...namedRows].filter((row) => !conflicts.has(row)));
   return { rows: count, suspensions, suspendKeys, conflicts, managerRows, peopleByKey };
 }
 

@@ -52,6 +52,8 @@ export class RunResolver {
 
   /** A row of this file brought its person in (or found them): later references use the id. */
   noteRowPerson(row: number, id: string | undefined): void {
+    // Only rows other rows name as their manager are asked about: memory stays flat on long files.
+    if (!this.plan.managerRows.has(row)) return;
     if (id) this.idsByRow.set(row, id);
     this.settledRows.add(row);
   }

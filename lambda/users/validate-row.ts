@@ -8,7 +8,7 @@
  * password typed into the wrong column. The password itself comes beside the cells
  * (`SourceRow.password`) and goes only into the request body.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { TEMPLATE_GROUP } from '../csv/columns';
 import {
   bringsPeopleIn,
@@ -22,6 +22,7 @@ import {
   type UserPhoneNumber,
   type ValidatedRow,
 } from '../domain';
+import { SeenKeys } from './seen-keys';
 import { usernameProblem } from './username';
 
 export interface RowValidatorOptions {
@@ -48,12 +49,8 @@ export function createRowValidator(options: RowValidatorOptions = {}): (row: Sou
   const defaultAction = options.defaultAction ?? 'create';
   // Joiners and movers are checked for duplicates among themselves, leavers among themselves: a
   // person in both lists is a conflict the plan names on both rows (lambda/onboarding/plan.ts).
-  const newKeys = () => ({
-    username: new Map<string, number>(),
-    email: new Map<string, number>(),
-    employeeIdentifier: new Map<string, number>(),
-  });
-  const firstRowWithByKind = { people: newKeys(), states: newKeys() };
+  // Keys are kept as fixed-size hashes (`email:ann@x.io` → row), so memory stays flat on long files.
+  const firstRowWithByKind = { people: new SeenKeys(), states: new SeenKeys() };
 
   return (source) => {
     // The password joins the cells only here, where the request body is built.
@@ -107,8 +104,8 @@ export function createRowValidator(options: RowValidatorOptions = {}): (row: Sou
         message: withoutPasswordWords(problems.join('; '), source.password),
       };
     }
-    for (const [key, value] of Object.entries(keys) as [keyof typeof keys, string][]) {
-      if (value !== '') firstRowWith[key].set(value, source.row);
+    for (const [column, value] of Object.entries(keys)) {
+      if (value !== '') firstRowWith.addIfAbsent(`${column}:${value}`, source.row);
     }
     const groups = readGroups(source.cells);
     return {
@@ -373,13 +370,10 @@ function readGroups(cells: Readonly<Record<string, string>>): string[] {
 
 type DuplicateKeys = { username: string; email: string; employeeIdentifier: string };
 
-function duplicates(
-  keys: DuplicateKeys,
-  firstRowWith: Record<keyof DuplicateKeys, Map<string, number>>,
-): string[] {
+function duplicates(keys: DuplicateKeys, firstRowWith: SeenKeys): string[] {
   const byRow = new Map<number, string[]>();
   for (const [column, value] of Object.entries(keys) as [keyof DuplicateKeys, string][]) {
-    const first = value === '' ? undefined : firstRowWith[column].get(value);
+    const first = value === '' ? undefined : firstRowWith.get(`${column}:${value}`);
     if (first !== undefined) byRow.set(first, [...(byRow.get(first) ?? []), column]);
   }
   return [...byRow].map(([row, columns]) => `duplicate of row ${row} (${columns.join(', ')})`);

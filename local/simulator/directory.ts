@@ -6,7 +6,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   SYSTEM_USER_PUT_FORBIDDEN_FIELDS,
   systemUserPostSchema,

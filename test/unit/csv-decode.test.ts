@@ -67,6 +67,29 @@ describe('decodeCsvBytes', () => {
     expect(notices.join(' ')).toMatch(/Windows-1252/);
   });
 
+  it('decodes every byte from 0x80 to 0xFF as Windows-1252 defines it, and its five undefined bytes as "�"', async () => {
+    // Prepare: a line of ASCII (so the file is recognised as text), then each byte 0x80-0xFF once
+    const high = Buffer.from(Array.from({ length: 128 }, (_, i) => 0x80 + i));
+    const bytes = Buffer.concat([Buffer.from('username,email\n'), high]);
+    // Unicode's cp1252 table for 0x80-0x9F; 0x81, 0x8D, 0x8F, 0x90 and 0x9D are undefined in it.
+    const expected80to9F = [
+      0x20ac, 0xfffd, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152,
+      0xfffd, 0x017d, 0xfffd, 0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122,
+      0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178,
+    ];
+    const expectedA0toFF = Array.from({ length: 96 }, (_, i) => 0xa0 + i); // the same as Latin-1
+
+    // Act
+    const { text, encoding } = await decodeAll(chunked(bytes, 7));
+
+    // Assess
+    expect(encoding).toBe('windows-1252');
+    const decoded = [...text.slice('username,email\n'.length)].map((char) => char.codePointAt(0));
+    expect(decoded).toEqual([...expected80to9F, ...expectedA0toFF]);
+    // The same as iconv-lite, the reference the project decoded with before
+    expect(text).toBe(iconv.decode(bytes, 'windows-1252'));
+  });
+
   it('switches to Windows-1252 when the first non-ASCII byte comes after the 64 KB sample', async () => {
     // Prepare: a long plain ASCII start, then O’Brien in Windows-1252
     const ascii = Buffer.from(`${'a,b\n'.repeat(SAMPLE_BYTES / 2)}`);
@@ -141,6 +164,24 @@ describe('decodeCsvBytes', () => {
 
     expect(text).toBe('a,b\nü,€\n');
     expect(encoding).toBe('utf-16be');
+  });
+
+  it('decodes UTF-16 BE in chunks that split characters and surrogate pairs', async () => {
+    const written = 'username,email\r\nzoë,z@x.com 😀 O’Brien\r\n';
+    const bytes = iconv.encode(written, 'utf16be', { addBOM: true });
+
+    const { text, encoding } = await decodeAll(chunked(bytes, 3));
+
+    expect(text).toBe(written);
+    expect(encoding).toBe('utf-16be');
+  });
+
+  it('marks a UTF-16 file cut off inside a character with "�" instead of dropping the byte', async () => {
+    const bytes = Buffer.concat([iconv.encode('a,b\nü,x', 'utf16le', { addBOM: true }), Buffer.from([0x41])]);
+
+    const { text } = await decodeAll([bytes]);
+
+    expect(text).toBe('a,b\nü,x\uFFFD');
   });
 
   it('takes string chunks as text', async () => {
