@@ -34,6 +34,7 @@ const environmentSchema = z.object({
   INCOMING_PREFIX: prefix('incoming/'),
   OUTCOMES_PREFIX: prefix('outcomes/'),
   STATE_PREFIX: prefix('state/'),
+  MAPPINGS_PREFIX: prefix('mappings/'),
   JUMPCLOUD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   DEFAULT_ACTION: z.enum(['create', 'upsert'], { error: 'must be create or upsert' }).default('create'),
   SUSPEND_LIMIT: z.coerce.number().int().min(0).default(20),
@@ -59,6 +60,8 @@ export interface Config {
   readonly outcomesPrefix: string;
   /** Where the function keeps each file's claim, checkpoint and partial results. */
   readonly statePrefix: string;
+  /** Where each source folder's mapping file is read from: `<prefix><folder>.json`. */
+  readonly mappingsPrefix: string;
   readonly concurrency: number;
   /** What a row without an `action` cell does to a person already in JumpCloud: leave them, or update them. */
   readonly defaultAction: 'create' | 'upsert';
@@ -83,11 +86,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const value = parsed.data;
-  const prefixes = [value.INCOMING_PREFIX, value.OUTCOMES_PREFIX, value.STATE_PREFIX];
+  const prefixes = [value.INCOMING_PREFIX, value.OUTCOMES_PREFIX, value.STATE_PREFIX, value.MAPPINGS_PREFIX];
   // Results and state written under INCOMING_PREFIX would trigger the function again.
   if (prefixes.some((p, i) => prefixes.some((q, j) => i !== j && p.startsWith(q)))) {
     throw new ConfigurationError(
-      'Invalid configuration: INCOMING_PREFIX, OUTCOMES_PREFIX and STATE_PREFIX must not overlap',
+      'Invalid configuration: INCOMING_PREFIX, OUTCOMES_PREFIX, STATE_PREFIX and MAPPINGS_PREFIX must not overlap',
     );
   }
   return {
@@ -96,6 +99,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     incomingPrefix: value.INCOMING_PREFIX,
     outcomesPrefix: value.OUTCOMES_PREFIX,
     statePrefix: value.STATE_PREFIX,
+    mappingsPrefix: value.MAPPINGS_PREFIX,
     concurrency: value.JUMPCLOUD_CONCURRENCY,
     defaultAction: value.DEFAULT_ACTION,
     suspendLimit: value.SUSPEND_LIMIT,

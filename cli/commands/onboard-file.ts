@@ -4,6 +4,7 @@
  */
 import type { PeopleDirectory, RowAction, RowOutcome } from '../../lambda/domain';
 import { JumpCloudUnreachableError, UnreadableFileError } from '../../lambda/errors';
+import { type MappingFile, MappingFileError } from '../../lambda/sources/mapping-file';
 import { EXIT_INTERRUPTED, EXIT_USAGE, exitCodeOf, UsageError } from '../exit-codes';
 import { rowProgress, startProgressBar } from '../progress';
 import {
@@ -19,6 +20,7 @@ import {
   inspectLocalFile,
   type LocalFileCheck,
   type LocalRun,
+  readLocalMapping,
   runLocalFile,
 } from '../run-file';
 
@@ -35,6 +37,8 @@ export interface OnboardFileOptions {
   openDirectory?: () => Promise<PeopleDirectory>;
   /** What a row without an `action` cell does (default create; suspend for a leavers file). */
   defaultAction?: RowAction;
+  /** A mapping file saying how the export reads (`--mapping`). */
+  mapping?: string;
   /** The most people the file may suspend; over it, nobody is. */
   suspendLimit?: number;
   /** Requests in flight at most: sizes the rows handed to the client, so Ctrl-C stops within a few rows. */
@@ -46,7 +50,8 @@ const ROWS_IN_FLIGHT_PER_REQUEST = 2;
 
 export async function onboardFile(options: OnboardFileOptions): Promise<number> {
   const machine = options.json || !process.stdout.isTTY;
-  const check = await checkFile(options.file, options.defaultAction);
+  const mapping = await mappingOf(options.mapping);
+  const check = await checkFile(options.file, options.defaultAction, mapping);
   // Before the key is asked for: a results path that would destroy a file stops here.
   if (typeof options.out === 'string')
     await checkResultsTarget(options.file, options.out, options.force === true);
@@ -76,6 +81,7 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
       directory,
       dryRun: options.kind === 'dry-run',
       defaultAction: options.defaultAction,
+      ...(mapping ? { mapping } : {}),
       suspendLimit: options.suspendLimit,
       out: options.out,
       force: options.force,
@@ -123,10 +129,25 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
 }
 
 /** Reads the file once: a missing column or a file that is no CSV stops here, before any key is asked for. */
-async function checkFile(file: string, defaultAction?: RowAction): Promise<LocalFileCheck> {
+/** A bad mapping file stops here, before the file is read or the key asked for. */
+async function mappingOf(file: string | undefined): Promise<MappingFile | undefined> {
+  if (file === undefined) return undefined;
+  try {
+    return await readLocalMapping(file);
+  } catch (error) {
+    if (error instanceof MappingFileError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+async function checkFile(
+  file: string,
+  defaultAction?: RowAction,
+  mapping?: MappingFile,
+): Promise<LocalFileCheck> {
   let check: LocalFileCheck;
   try {
-    check = await inspectLocalFile(file, defaultAction);
+    check = await inspectLocalFile(file, defaultAction, mapping);
   } catch (error) {
     throw asUsageError(file, error);
   }

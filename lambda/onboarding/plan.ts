@@ -29,10 +29,19 @@ export interface FilePlan {
   readonly managerRows: ReadonlySet<number>;
   /** Who each in-file manager reference means: `email:x` / `username:y` → the row that brings them. */
   readonly peopleByKey: ReadonlyMap<string, number>;
+  /** Manager references (by name) that more than one row of the file fits: the rows. Never guessed. */
+  readonly ambiguousManagers: ReadonlyMap<string, readonly number[]>;
 }
 
 export function managerKey(ref: ManagerRef): string {
+  if (ref.by === 'name') return nameKey(ref.firstname ?? '', ref.lastname ?? '');
   return `${ref.by}:${ref.value.toLowerCase()}`;
+}
+
+/** `name:margaret ross`: how a person's name is compared across rows (case and spacing aside). */
+function nameKey(firstname: string, lastname: string): string {
+  const squeeze = (text: string) => text.trim().replace(/\s+/gu, ' ');
+  return `name:${squeeze(firstname)} ${squeeze(lastname)}`.toLowerCase();
 }
 
 export async function planFile(
@@ -47,12 +56,13 @@ export async function planFile(
   const leaversByKey = new Map<string, { row: number; action: RowAction }>();
   const joinersByKey = new Map<string, { row: number; action: RowAction }>();
   const referenced = new Set<string>();
+  const rowsByName = new Map<string, number[]>();
   for await (const source of rows) {
     count += 1;
     const checked = validate(source);
     if (!checked.ok) continue;
     const action = checked.action ?? defaultAction;
-    const keys = personKeys(checked.user);
+    const keys = personKeys(checked.user, checked.usernameMade !== undefined);
     if (action === 'suspend') {
       suspensions += 1;
       if (suspendKeys.length < MAX_SUSPEND_LOOKUPS) suspendKeys.push(personKeyOf(checked.user));
@@ -61,11 +71,16 @@ export async function planFile(
     if (PEOPLE_ACTIONS.has(action)) {
       for (const key of keys) {
         if (!joinersByKey.has(key)) joinersByKey.set(key, { row: checked.row, action });
-        // Manager references are by username or email (an id needs no resolving in the file).
-        if (!key.startsWith('employeeIdentifier:') && !peopleByKey.has(key))
-          peopleByKey.set(key, checked.row);
+        if (!peopleByKey.has(key)) peopleByKey.set(key, checked.row);
+      }
+      // Two people may share a name: a manager named so is resolved only when one row fits.
+      const { firstname, lastname } = checked.user;
+      if (firstname && lastname) {
+        const key = nameKey(firstname, lastname);
+        rowsByName.set(key, [...(rowsByName.get(key) ?? []), checked.row].slice(0, 10));
       }
     }
+    // A JumpCloud id needs no resolving in the file.
     if (checked.manager && checked.manager.by !== 'id') referenced.add(managerKey(checked.manager));
   }
 
@@ -76,13 +91,19 @@ export async function planFile(
     conflicts.set(leaver.row, { otherRow: joiner.row, otherAction: joiner.action });
     conflicts.set(joiner.row, { otherRow: leaver.row, otherAction: leaver.action });
   }
+  const ambiguousManagers = new Map<string, readonly number[]>();
+  for (const [key, named] of rowsByName) {
+    if (!referenced.has(key)) continue;
+    if (named.length > 1) ambiguousManagers.set(key, named);
+    else if (named[0] !== undefined) peopleByKey.set(key, named[0]);
+  }
   const managerRows = new Set<number>();
   for (const key of referenced) {
     const row = peopleByKey.get(key);
     if (row !== undefined && !conflicts.has(row)) managerRows.add(row);
   }
   for (const key of [...peopleByKey.keys()]) if (!referenced.has(key)) peopleByKey.delete(key);
-  return { rows: count, suspensions, suspendKeys, conflicts, managerRows, peopleByKey };
+  return { rows: count, suspensions, suspendKeys, conflicts, managerRows, peopleByKey, ambiguousManagers };
 }
 
 /** Employee id when the row has one, else email, else username (the contract's match order). */
@@ -96,10 +117,16 @@ export function personKeyOf(user: {
   return { field: 'username', value: user.username };
 }
 
-/** The keys a person can be recognised by across rows (lower-cased). */
-function personKeys(user: { username: string; email: string; employeeIdentifier?: string }): string[] {
+/**
+ * The keys a person can be recognised by across rows (lower-cased). A username made from the row
+ * is not one: two people may make the same, and only one keeps it.
+ */
+function personKeys(
+  user: { username: string; email: string; employeeIdentifier?: string },
+  usernameMade: boolean,
+): string[] {
   const keys: string[] = [];
-  if (user.username) keys.push(`username:${user.username.toLowerCase()}`);
+  if (user.username && !usernameMade) keys.push(`username:${user.username.toLowerCase()}`);
   if (user.email) keys.push(`email:${user.email.toLowerCase()}`);
   if (user.employeeIdentifier) keys.push(`employeeIdentifier:${user.employeeIdentifier.toLowerCase()}`);
   return keys;
