@@ -7,6 +7,7 @@ import { CONCURRENCY_CEILING, DEFAULT_MAX_CONCURRENCY } from '../lambda/jumpclou
 import { JumpCloudClient } from '../lambda/jumpcloud/client';
 import { DEFAULT_SUSPEND_LIMIT } from '../lambda/onboarding/onboard-rows';
 import { version } from '../package.json';
+import { columnsCommand } from './commands/columns';
 import { onboardFile } from './commands/onboard-file';
 import { SIMULATOR_API_KEY, simulatorCommand } from './commands/simulator';
 import { templateCommand } from './commands/template';
@@ -21,6 +22,8 @@ export const REGION_URLS = {
 } as const;
 type Region = keyof typeof REGION_URLS;
 
+const MAPPING_HELP =
+  'a mapping file (JSON) saying how this export reads: columns, constants, usernames, dates (see README)';
 const DEFAULT_SIMULATOR_PORT = 4570;
 
 const EXIT_CODES_HELP = `
@@ -43,6 +46,7 @@ interface RunOptions {
   json?: boolean;
   action: RowAction;
   suspendLimit: number;
+  mapping?: string;
 }
 
 /** The program; each command hands its exit code to `exitWith`. */
@@ -91,6 +95,7 @@ ${EXIT_CODES_HELP}`,
       'results CSV (default: next to FILE, <name>.results-<time>.csv) and <path>.summary.json beside it',
     )
     .option('--force', 'replace the --out files if they exist (never FILE itself)')
+    .option('--mapping <file>', MAPPING_HELP)
     .addOption(
       new Option('--region <region>', 'JumpCloud region of your org (default: us)').choices(
         Object.keys(REGION_URLS),
@@ -138,6 +143,7 @@ ${EXIT_CODES_HELP}`,
           kind: options.dryRun ? 'dry-run' : 'run',
           defaultAction: options.action,
           suspendLimit: options.suspendLimit,
+          mapping: options.mapping,
           out: options.out,
           force: options.force,
           json: options.json === true,
@@ -165,6 +171,7 @@ ${EXIT_CODES_HELP}`,
     .argument('<file>', 'the users CSV')
     .option('--out <path>', 'also write the per-row results CSV (and its .summary.json) here')
     .option('--force', 'replace the --out files if they exist (never FILE itself)')
+    .option('--mapping <file>', MAPPING_HELP)
     .option('--json', 'print only JSON on stdout; also the default when stdout is not a terminal')
     .addHelpText(
       'after',
@@ -178,16 +185,40 @@ Examples:
   $ jc-onboard validate new-hires.csv --json | jq '.outcomes[] | select(.status == "invalid")'
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (file: string, options: { out?: string; force?: boolean; json?: boolean }) => {
-      exitWith(
-        await onboardFile({
-          file,
-          kind: 'validate',
-          out: options.out ?? false,
-          force: options.force,
-          json: options.json === true,
-        }),
-      );
+    .action(
+      async (file: string, options: { out?: string; force?: boolean; json?: boolean; mapping?: string }) => {
+        exitWith(
+          await onboardFile({
+            file,
+            kind: 'validate',
+            mapping: options.mapping,
+            out: options.out ?? false,
+            force: options.force,
+            json: options.json === true,
+          }),
+        );
+      },
+    );
+
+  program
+    .command('columns')
+    .description(
+      'Show how each column of FILE is understood (field, HR system preset or mapping, or ignored and why) and its first rows, passwords masked.',
+    )
+    .argument('<file>', 'an export, e.g. from BambooHR, Workday, HiBob, Personio, Rippling or Gusto')
+    .option('--mapping <file>', MAPPING_HELP)
+    .option('--json', 'print only JSON on stdout; also the default when stdout is not a terminal')
+    .addHelpText(
+      'after',
+      `
+Nothing is sent anywhere. Exit code 1 when the file misses a column it needs.
+
+Examples:
+  $ jc-onboard columns bamboohr-export.csv
+  $ jc-onboard columns acme-hr.csv --mapping acme-hr.json`,
+    )
+    .action(async (file: string, options: { mapping?: string; json?: boolean }) => {
+      exitWith(await columnsCommand({ file, mapping: options.mapping, json: options.json === true }));
     });
 
   program

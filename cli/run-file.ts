@@ -6,10 +6,9 @@
  */
 import type { ReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { open, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { HeaderOptions } from '../lambda/csv/columns';
-import { openUserCsv, type UserCsv } from '../lambda/csv/read-rows';
+import { type CsvOptions, openUserCsv, type UserCsv } from '../lambda/csv/read-rows';
 import {
   bringsPeopleIn,
   type Log,
@@ -20,6 +19,8 @@ import {
 import { onboardRows } from '../lambda/onboarding/onboard-rows';
 import { resultsHeader, resultsLines } from '../lambda/results/results-file';
 import { buildSummary, type RunSummary } from '../lambda/results/summary';
+import { chooseSource, type ExportSource } from '../lambda/sources/export-source';
+import { type MappingFile, readMappingFile } from '../lambda/sources/mapping-file';
 import { createRowValidator } from '../lambda/users/validate-row';
 import { UsageError } from './exit-codes';
 
@@ -32,6 +33,8 @@ export interface RunLocalFileOptions {
   dryRun?: boolean;
   /** What a row without an `action` cell does (default `create`; `suspend` for a leavers file). */
   defaultAction?: RowAction;
+  /** How the export reads (`--mapping FILE`), already read with readLocalMapping. */
+  mapping?: MappingFile;
   /** The most people the file may suspend (default 20); over it, nobody is suspended. */
   suspendLimit?: number;
   /**
@@ -42,7 +45,7 @@ export interface RunLocalFileOptions {
   /** Replace an existing `out` file (never the input itself). */
   force?: boolean;
   /** The input as openLocalFile opened it (its header checked); default: opened here. */
-  opened?: UserCsv;
+  opened?: UserCsv<ExportSource>;
   /** Called once the whole file has been read and planned, before any row is sent: how many rows it holds. */
   onPlanned?: (plan: { rows: number }) => void;
   /** Called once per row, in input order, after the row is in the results file. */
@@ -82,8 +85,12 @@ export interface LocalRun {
  * read from this same opening. Throws UsageError (missing file, a folder, not readable) or
  * UnreadableFileError (not a CSV).
  */
-export async function openLocalFile(input: string, defaultAction?: RowAction): Promise<UserCsv> {
-  return openCsv(input, headerOptionsFor(defaultAction));
+export async function openLocalFile(
+  input: string,
+  defaultAction?: RowAction,
+  mapping?: MappingFile,
+): Promise<UserCsv<ExportSource>> {
+  return openCsv(input, csvOptionsFor(defaultAction, mapping));
 }
 
 /**
@@ -96,8 +103,8 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
   const now = options.now ?? (() => new Date());
   const startedAt = now();
   const inputPath = path.resolve(options.input);
-  const headerOptions = headerOptionsFor(options.defaultAction);
-  const csv = options.opened ?? (await openCsv(options.input, headerOptions));
+  const csvOptions = csvOptionsFor(options.defaultAction, options.mapping);
+  const csv = options.opened ?? (await openCsv(options.input, csvOptions));
   const results =
     options.out === false
       ? undefined
@@ -108,14 +115,15 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
   try {
     // The engine reads the file twice (plan, then apply): the first read is the one opened above.
     // Nothing else reads it: the row count for a progress bar comes from the plan.
-    let firstRead: UserCsv | undefined = csv;
+    let firstRead: UserCsv<ExportSource> | undefined = csv;
     const outcome = await onboardRows({
       openRows: async () => {
-        const read = firstRead ?? (await openCsv(options.input, headerOptions));
+        const read = firstRead ?? (await openCsv(options.input, csvOptions));
         firstRead = undefined;
         return read.rows;
       },
-      newValidator: () => createRowValidator({ defaultAction: options.defaultAction }),
+      newValidator: () =>
+        createRowValidator({ defaultAction: options.defaultAction, source: csv.source?.rowRules }),
       directory: options.directory,
       dryRun: options.dryRun,
       defaultAction: options.defaultAction,
@@ -210,13 +218,40 @@ export function summaryPathFor(resultsPath: string): string {
   return `${resultsPath.replace(/\.csv$/i, '')}.summary.json`;
 }
 
-/** A file whose rows only find people (a leavers file) needs only a column to find them by. */
-function headerOptionsFor(defaultAction: RowAction = 'create'): HeaderOptions {
-  return { findsPeopleOnly: !bringsPeopleIn(defaultAction) };
+/**
+ * A file whose rows only find people (a leavers file) needs only a column to find them by; an HR
+ * system's export is read by its preset (recognised by its header) and the mapping, if given.
+ */
+export function csvOptionsFor(
+  defaultAction: RowAction = 'create',
+  mapping?: MappingFile,
+): CsvOptions<ExportSource> {
+  return {
+    findsPeopleOnly: !bringsPeopleIn(defaultAction),
+    chooseSource: chooseSource(mapping ? { mapping } : {}),
+  };
+}
+
+/**
+ * A mapping file named on the command line. Throws UsageError when it cannot be read, and
+ * MappingFileError (naming the file and the line) when it says something wrong.
+ */
+export async function readLocalMapping(file: string): Promise<MappingFile> {
+  let text: string;
+  try {
+    text = await readFile(path.resolve(file), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read the mapping ${JSON.stringify(file)} (${code ?? 'unknown error'})`);
+  }
+  return readMappingFile(file, text);
 }
 
 /** `input` as the person gave it: messages name the file the way they wrote it. */
-async function openCsv(input: string, options: HeaderOptions = {}): Promise<UserCsv> {
+export async function openCsv(
+  input: string,
+  options: CsvOptions<ExportSource> = {},
+): Promise<UserCsv<ExportSource>> {
   const bytes = await openInput(input);
   try {
     return await openUserCsv(bytes, options);

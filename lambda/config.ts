@@ -35,6 +35,7 @@ const environmentSchema = z.object({
   INCOMING_PREFIX: prefix('incoming/'),
   OUTCOMES_PREFIX: prefix('outcomes/'),
   STATE_PREFIX: prefix('state/'),
+  MAPPINGS_PREFIX: prefix('mappings/'),
   JUMPCLOUD_CONCURRENCY: z.coerce
     .number()
     .int()
@@ -65,6 +66,8 @@ export interface Config {
   readonly outcomesPrefix: string;
   /** Where the function keeps each file's claim, checkpoint and partial results. */
   readonly statePrefix: string;
+  /** Where each source folder's mapping file is read from: `<prefix><folder>.json`. */
+  readonly mappingsPrefix: string;
   /** Most JumpCloud requests in flight; the client starts lower and grows towards it. */
   readonly concurrency: number;
   /** What a row without an `action` cell does to a person already in JumpCloud: leave them, or update them. */
@@ -90,11 +93,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const value = parsed.data;
-  const prefixes = [value.INCOMING_PREFIX, value.OUTCOMES_PREFIX, value.STATE_PREFIX];
+  const prefixes = [value.INCOMING_PREFIX, value.OUTCOMES_PREFIX, value.STATE_PREFIX, value.MAPPINGS_PREFIX];
   // Results and state written under INCOMING_PREFIX would trigger the function again.
   if (prefixes.some((p, i) => prefixes.some((q, j) => i !== j && p.startsWith(q)))) {
     throw new ConfigurationError(
-      'Invalid configuration: INCOMING_PREFIX, OUTCOMES_PREFIX and STATE_PREFIX must not overlap',
+      'Invalid configuration: INCOMING_PREFIX, OUTCOMES_PREFIX, STATE_PREFIX and MAPPINGS_PREFIX must not overlap',
     );
   }
   return {
@@ -103,6 +106,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     incomingPrefix: value.INCOMING_PREFIX,
     outcomesPrefix: value.OUTCOMES_PREFIX,
     statePrefix: value.STATE_PREFIX,
+    mappingsPrefix: value.MAPPINGS_PREFIX,
     concurrency: value.JUMPCLOUD_CONCURRENCY,
     defaultAction: value.DEFAULT_ACTION,
     suspendLimit: value.SUSPEND_LIMIT,

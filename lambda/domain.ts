@@ -110,10 +110,16 @@ export function bringsPeopleIn(action: RowAction): boolean {
   return action === 'create' || action === 'upsert';
 }
 
-/** A manager as HR names them: a JumpCloud id, an email or a username, resolved to an id once per run. */
+/**
+ * A manager as HR names them: a JumpCloud id, an email, a username, an HR employee id, or a name
+ * ("Ross, Margaret"), resolved to an id once per run.
+ */
 export interface ManagerRef {
-  readonly by: 'id' | 'email' | 'username';
+  readonly by: 'id' | 'email' | 'username' | 'employeeIdentifier' | 'name';
+  /** For a name, "First Last". */
   readonly value: string;
+  readonly firstname?: string;
+  readonly lastname?: string;
 }
 
 /**
@@ -131,6 +137,10 @@ export type ValidatedRow =
       /** Group names, as written, each once. */
       readonly groups: readonly string[];
       readonly manager?: ManagerRef;
+      /** The username was made from the row (its export has none): a person found keeps theirs. */
+      readonly usernameMade?: { readonly fallback?: string };
+      /** Why the row is a leaver when its HR status or end date made it one (no action cell). */
+      readonly leaver?: string;
     }
   | {
       readonly row: number;
@@ -207,6 +217,8 @@ export interface UserGroup {
 export interface PeopleDirectory extends UserDirectory {
   /** Every person whose field equals the value exactly (email compared lower-cased); throws JumpCloudLookupError when JumpCloud cannot say. */
   findPeople(key: PersonKey): Promise<DirectoryPerson[]>;
+  /** Every person with exactly this first and last name (compared ignoring case); throws JumpCloudLookupError. */
+  findPeopleByName(firstname: string, lastname: string): Promise<DirectoryPerson[]>;
   /** PUT /api/systemusers/{id} with only systemuserput fields (never activated, passwordless_sudo, recoveryEmail; state only ACTIVATED|SUSPENDED); PUT is idempotent so lost answers are simply retried. */
   updatePerson(id: string, changes: Record<string, unknown>): Promise<UpdateOutcome>;
   /** All user groups, paged 100 at a time (v2 GET /api/v2/usergroups?limit=100&skip=N&sort=name). */

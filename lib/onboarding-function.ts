@@ -109,6 +109,7 @@ export class OnboardingFunction extends Construct {
         INCOMING_PREFIX: PREFIXES.incoming,
         OUTCOMES_PREFIX: PREFIXES.outcomes,
         STATE_PREFIX: PREFIXES.state,
+        MAPPINGS_PREFIX: PREFIXES.mappings,
         JUMPCLOUD_CONCURRENCY: String(settings.jumpcloudConcurrency),
         DEFAULT_ACTION: settings.defaultAction,
         SUSPEND_LIMIT: String(settings.suspendLimit),
@@ -161,6 +162,22 @@ export class OnboardingFunction extends Construct {
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
+        sid: 'ReadMappingFiles',
+        actions: ['s3:GetObject'],
+        resources: [bucket.arnForObjects(`${PREFIXES.mappings}*`)],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        // Listing the mappings prefix makes a folder without a mapping file a 404, not an access error.
+        sid: 'ListMappingFiles',
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${PREFIXES.mappings}*`] } },
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
         sid: 'KeepClaimsAndCheckpoints',
         actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
         resources: [bucket.arnForObjects(`${PREFIXES.state}*`)],
@@ -204,6 +221,10 @@ export class OnboardingFunction extends Construct {
       {
         id: objects(PREFIXES.outcomes),
         reason: `The onboarding function writes results files named after each input, only under ${PREFIXES.outcomes}.`,
+      },
+      {
+        id: objects(PREFIXES.mappings),
+        reason: `The onboarding function reads the mapping file of a drop's source folder, only under ${PREFIXES.mappings}.`,
       },
       {
         id: objects(PREFIXES.state),

@@ -7,7 +7,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { CONCURRENCY_CEILING, DEFAULT_MAX_CONCURRENCY } from '../lambda/jumpcloud/adaptive-concurrency';
 
 /** Where things live in the drop bucket. Part of the function's environment contract. */
-export const PREFIXES = { incoming: 'incoming/', outcomes: 'outcomes/', state: 'state/' } as const;
+export const PREFIXES = {
+  incoming: 'incoming/',
+  outcomes: 'outcomes/',
+  state: 'state/',
+  /** Mapping files, one per source folder (`mappings/<folder>.json`): read only. */
+  mappings: 'mappings/',
+} as const;
 
 /** Powertools service name and metrics namespace the function reports under; the alarms watch these. */
 export const POWERTOOLS_SERVICE_NAME = 'jumpcloud-onboarding';

@@ -5,6 +5,8 @@
 import type { UserCsv } from '../../lambda/csv/read-rows';
 import type { PeopleDirectory, RowAction } from '../../lambda/domain';
 import { JumpCloudUnreachableError, UnreadableFileError } from '../../lambda/errors';
+import type { ExportSource } from '../../lambda/sources/export-source';
+import { type MappingFile, MappingFileError } from '../../lambda/sources/mapping-file';
 import { EXIT_INTERRUPTED, EXIT_USAGE, exitCodeOf, UsageError } from '../exit-codes';
 import { rowProgress, startProgressBar } from '../progress';
 import {
@@ -16,7 +18,13 @@ import {
   TableRows,
   validateStatusWord,
 } from '../report';
-import { checkResultsTarget, type LocalRun, openLocalFile, runLocalFile } from '../run-file';
+import {
+  checkResultsTarget,
+  type LocalRun,
+  openLocalFile,
+  readLocalMapping,
+  runLocalFile,
+} from '../run-file';
 
 export interface OnboardFileOptions {
   file: string;
@@ -31,6 +39,8 @@ export interface OnboardFileOptions {
   openDirectory?: () => Promise<PeopleDirectory>;
   /** What a row without an `action` cell does (default create; suspend for a leavers file). */
   defaultAction?: RowAction;
+  /** A mapping file saying how the export reads (`--mapping`). */
+  mapping?: string;
   /** The most people the file may suspend; over it, nobody is. */
   suspendLimit?: number;
   /** Requests in flight at most: sizes the rows handed to the client, so Ctrl-C stops within a few rows. */
@@ -42,8 +52,9 @@ const ROWS_IN_FLIGHT_PER_REQUEST = 2;
 
 export async function onboardFile(options: OnboardFileOptions): Promise<number> {
   const machine = options.json || !process.stdout.isTTY;
+  const mapping = await mappingOf(options.mapping);
   // The header only: a missing column or a file that is no CSV stops here, before any key is asked for.
-  const opened = await openFile(options.file, options.defaultAction);
+  const opened = await openFile(options.file, options.defaultAction, mapping);
   // Before the key is asked for: a results path that would destroy a file stops here.
   if (typeof options.out === 'string')
     await checkResultsTarget(options.file, options.out, options.force === true);
@@ -78,6 +89,7 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
       directory,
       dryRun: options.kind === 'dry-run',
       defaultAction: options.defaultAction,
+      ...(mapping ? { mapping } : {}),
       suspendLimit: options.suspendLimit,
       out: options.out,
       force: options.force,
@@ -132,10 +144,25 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
   return exitCode;
 }
 
-async function openFile(file: string, defaultAction?: RowAction): Promise<UserCsv> {
-  let opened: UserCsv;
+/** A bad mapping file stops here, before the file is read or the key asked for. */
+async function mappingOf(file: string | undefined): Promise<MappingFile | undefined> {
+  if (file === undefined) return undefined;
   try {
-    opened = await openLocalFile(file, defaultAction);
+    return await readLocalMapping(file);
+  } catch (error) {
+    if (error instanceof MappingFileError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+async function openFile(
+  file: string,
+  defaultAction?: RowAction,
+  mapping?: MappingFile,
+): Promise<UserCsv<ExportSource>> {
+  let opened: UserCsv<ExportSource>;
+  try {
+    opened = await openLocalFile(file, defaultAction, mapping);
   } catch (error) {
     throw asUsageError(file, error);
   }

@@ -148,9 +148,19 @@ export const COLUMN_SPECS: readonly ColumnSpec[] = [
     header: 'manager',
     jumpcloudField: 'manager (the JumpCloud id of the person named)',
     description:
-      "the manager's username, email or JumpCloud user id (24 hex characters); may be a person " +
+      'the manager\'s username, email, JumpCloud user id (24 hex characters) or name ("Ross, Margaret" ' +
+      'or "Margaret Ross": used only when exactly one person has it, never guessed); may be a person ' +
       'created by another row of the same file, in any order',
     aliases: ['Manager ID', 'Manager JumpCloud ID', 'Manager Email', 'Manager Username', 'Reports To'],
+    example: '',
+  },
+  {
+    header: 'managerEmployeeIdentifier',
+    jumpcloudField: 'manager (the JumpCloud id of the person with that employeeIdentifier)',
+    description:
+      "the manager's employee id, as the HR system numbers people; may be a person brought in by " +
+      'another row of the same file',
+    aliases: ['Manager Employee ID', 'Manager Employee Number', 'Supervisor Employee ID', 'Supervisor ID'],
     example: '',
   },
   {
@@ -205,6 +215,24 @@ export const COLUMN_SPECS: readonly ColumnSpec[] = [
   ]),
   phoneColumn('work_mobile_number', 'work_mobile', ['Work Mobile', 'Work Mobile Phone', 'Work Cell']),
   phoneColumn('work_fax_number', 'work_fax', ['Fax', 'Work Fax', 'Fax Number']),
+  {
+    header: 'employmentStatus',
+    jumpcloudField: 'none: decides the action (a leaver is suspended)',
+    description:
+      'the HR status; Terminated, Inactive, Left, Leaver, Former, Separated or Ended (any case) makes ' +
+      'the row a leaver (suspended) unless it has an action; any other value changes nothing',
+    aliases: ['Employment Status', 'Employee Status', 'HR Status', 'Worker Status'],
+    example: '',
+  },
+  {
+    header: 'endDate',
+    jumpcloudField: 'none: decides the action (a leaver is suspended)',
+    description:
+      'the last day of employment, YYYY-MM-DD unless the HR system or mapping file says otherwise; a day ' +
+      'before today (UTC) makes the row a leaver (suspended) unless it has an action',
+    aliases: ['End Date', 'Termination Date', 'Leaving Date', 'Employment End Date'],
+    example: '',
+  },
   textColumn(
     'action',
     "create, update, upsert, suspend or unsuspend; empty = the drop's default (create, or suspend " +
@@ -254,6 +282,7 @@ for (const spec of COLUMN_SPECS) {
 
 export type HeaderMatch =
   | { readonly kind: 'field'; readonly field: string }
+  | { readonly kind: 'ignored'; readonly reason: string }
   | { readonly kind: 'unsupported' }
   | { readonly kind: 'unknown' }
   | { readonly kind: 'blank' };
@@ -275,13 +304,46 @@ export function matchHeader(header: string): HeaderMatch {
   return { kind: 'unknown' };
 }
 
+/**
+ * What one column of an HR system's own export (a preset) or of a mapping file means, where it
+ * says more than the column's name does.
+ */
+export interface ColumnRule {
+  /** The canonical field it fills; absent when the column is ignored. */
+  readonly field?: string;
+  /** Why the column is not used, in words for the preview (`JumpCloud has no hire date`). */
+  readonly ignored?: string;
+  /** Cell values read as others (`0` → `Terminated`); keys lower-case, compared trimmed and ignoring case. */
+  readonly values?: Readonly<Record<string, string>>;
+  /**
+   * Used only on rows where this other column, which says the same thing better, is empty
+   * (BambooHR's `Supervisor` name where `Supervisor Email` is blank).
+   */
+  readonly whenEmpty?: string;
+}
+
+/** The rules of the export being read: which preset or mapping file, and what it says per column. */
+export interface SourceColumns {
+  /** The rule for a header as written, and where it comes from (`BambooHR preset`), if any. */
+  readonly ruleFor: (header: string) => { rule: ColumnRule; from: string } | undefined;
+  /** The username is made from other columns (see lambda/sources/derive.ts): no username column needed. */
+  readonly derivesUsername: boolean;
+  /** Worth telling the reader (which preset, and why). */
+  readonly notices?: readonly string[];
+}
+
 export interface HeaderOptions {
   /**
    * The file's rows only find people already in JumpCloud (a leavers file): any one column to
    * find them by is enough, instead of the username and email a new person needs.
    */
   readonly findsPeopleOnly?: boolean;
+  /** The HR system's preset or the folder's mapping file, applied before the column names. */
+  readonly source?: SourceColumns;
 }
+
+/** Where a column's meaning comes from when only its name says it. */
+export const BY_COLUMN_NAME = 'column name';
 
 /** Columns a person already in JumpCloud can be found by, in the contract's order. */
 export const PERSON_KEY_COLUMNS = ['employeeIdentifier', 'email', 'username'] as const;
@@ -294,9 +356,24 @@ export const MAX_COLUMNS = 1000;
 export const MAX_LISTED_COLUMNS = 20;
 const ADD_A_HEADER = 'add a first line naming the columns, e.g. username,email,firstname,lastname';
 
+/** One header as written and what became of it: the field it fills, or why it is ignored. */
+export interface MappedColumn {
+  readonly header: string;
+  /** The canonical field it fills; undefined = not used. */
+  readonly field: string | undefined;
+  /** What gave it that meaning: `column name`, `BambooHR preset`, `mapping mappings/acme.json`. */
+  readonly from: string;
+  /** Why it is not used, when it is not. */
+  readonly ignored?: string;
+  /** Cell values read as others (from a preset or mapping). */
+  readonly values?: Readonly<Record<string, string>>;
+  /** Fills its field only on rows where the column of this header (which comes first) is empty. */
+  readonly whenEmpty?: string;
+}
+
 export interface HeaderMap {
   /** Each header as written, with the canonical field it fills (undefined = not used). */
-  readonly columns: readonly { header: string; field: string | undefined }[];
+  readonly columns: readonly MappedColumn[];
   /** Headers that fill no field (unknown or not supported), each text once, at most 20 of them. */
   readonly unknownColumns: readonly string[];
   readonly notices: readonly string[];
@@ -311,7 +388,16 @@ export interface HeaderMap {
  */
 export function mapHeaders(headers: readonly string[], options: HeaderOptions = {}): HeaderMap {
   refuseAbsurdHeader(headers);
-  const matches = headers.map(matchHeader);
+  const present = new Set(headers.map((header) => header.trim().toLowerCase()));
+  const ruled = headers.map((header) => options.source?.ruleFor(header));
+  const matches = headers.map((header, index): HeaderMatch => {
+    const given = ruled[index];
+    if (!given) return matchHeader(header);
+    const { rule } = given;
+    if (rule.field) return { kind: 'field', field: rule.field };
+    return { kind: 'ignored', reason: rule.ignored ?? 'ignored' };
+  });
+  const fromOf = (index: number) => ruled[index]?.from ?? BY_COLUMN_NAME;
   refuseDataAsHeader(headers, matches, options);
   const notices: string[] = [];
   const unknown: string[] = [];
@@ -322,14 +408,25 @@ export function mapHeaders(headers: readonly string[], options: HeaderOptions = 
 
   const columns = headers.map((header, index) => {
     const match = matches[index] ?? { kind: 'blank' };
+    const from = fromOf(index);
     if (match.kind === 'blank') {
       blank.push(columnLetter(index));
-      return { header, field: undefined };
+      return { header, field: undefined, from, ignored: 'no header' };
     }
+    if (match.kind === 'ignored') return { header, field: undefined, from, ignored: match.reason };
     if (match.kind !== 'field') {
       const list = match.kind === 'unknown' ? unknown : unsupported;
       if (!list.includes(header.trim())) list.push(header.trim());
-      return { header, field: undefined };
+      const ignored = match.kind === 'unknown' ? 'unknown column' : 'not supported yet';
+      return { header, field: undefined, from, ignored };
+    }
+    const values = ruled[index]?.rule.values;
+    const better = ruled[index]?.rule.whenEmpty;
+    if (better && present.has(better.toLowerCase())) {
+      // A stand-in for a better column: it fills the field only where that one is empty.
+      const whenEmpty =
+        headers.find((other) => other.trim().toLowerCase() === better.toLowerCase()) ?? better;
+      return { header, field: match.field, from, whenEmpty: whenEmpty.trim(), ...(values ? { values } : {}) };
     }
     let field = match.field;
     if (field === 'state' && headerKey(header) === 'state' && stateMeansRegion) {
@@ -345,10 +442,15 @@ export function mapHeaders(headers: readonly string[], options: HeaderOptions = 
         `duplicate header "${header.trim()}" (column ${columnLetter(index)}) for ${field}: the first one, ` +
           `"${headers[first]?.trim()}" (column ${columnLetter(first)}), is used`,
       );
-      return { header, field: undefined };
+      return {
+        header,
+        field: undefined,
+        from,
+        ignored: `column ${columnLetter(first)} fills ${field} already`,
+      };
     }
     firstColumnOf.set(field, index);
-    return { header, field };
+    return { header, field, from, ...(values ? { values } : {}) };
   });
 
   if (unknown.length > 0)
@@ -365,7 +467,7 @@ export function mapHeaders(headers: readonly string[], options: HeaderOptions = 
   }
   const fileProblem = options.findsPeopleOnly
     ? missingKeyProblem(firstColumnOf)
-    : missingColumnsProblem(headers, firstColumnOf);
+    : missingColumnsProblem(headers, firstColumnOf, requiredColumns(options));
   return {
     columns,
     unknownColumns: [...unknown, ...unsupported].slice(0, MAX_LISTED_COLUMNS),
@@ -423,13 +525,13 @@ function refuseDataAsHeader(
   const named = new Set(matches.map((match) => match.kind === 'field' && match.field));
   // A leavers file needs only one column to find people by.
   if (options.findsPeopleOnly && PERSON_KEY_COLUMNS.some((field) => named.has(field))) return;
-  const missing = REQUIRED_COLUMNS.filter((field) => !named.has(field));
+  const missing = requiredColumns(options).filter((field) => !named.has(field));
   const strangers = headers.filter(
     (header, index) => matches[index]?.kind === 'unknown' && AMBIGUOUS[headerKey(header)] === undefined,
   ).length;
   if (missing.length > 0 && strangers > 0) {
     const lacks =
-      missing.length === REQUIRED_COLUMNS.length
+      missing.length === requiredColumns(options).length && missing.length > 1
         ? 'names neither "username" nor "email"'
         : `does not name the "${missing[0]}" column`;
     throw new UnreadableFileError(
@@ -448,15 +550,21 @@ function hasUnprefixedAddress(headers: readonly string[], matches: readonly Head
   });
 }
 
+/** A new person needs a username and an email; a source that makes usernames needs only the email. */
+function requiredColumns(options: HeaderOptions): readonly string[] {
+  return options.source?.derivesUsername ? ['email'] : REQUIRED_COLUMNS;
+}
+
 function missingColumnsProblem(
   headers: readonly string[],
   present: ReadonlyMap<string, number>,
+  required: readonly string[],
 ): string | undefined {
-  const missing = REQUIRED_COLUMNS.filter((field) => !present.has(field));
+  const missing = required.filter((field) => !present.has(field));
   if (missing.length === 0) return undefined;
   const hints = headers
     .map((header) => ({ header: header.trim(), meant: AMBIGUOUS[headerKey(header)] }))
-    .filter((hint) => hint.meant !== undefined && missing.includes(hint.meant as (typeof missing)[number]))
+    .filter((hint) => hint.meant !== undefined && missing.includes(hint.meant))
     .map(
       (hint) =>
         `the column "${hint.header}" was not used: rename it "${hint.meant}" if that is what it holds`,

@@ -16,17 +16,28 @@ import {
   type HeaderMap,
   type HeaderOptions,
   MAX_LISTED_COLUMNS,
+  type MappedColumn,
   mapHeaders,
   namesRequiredColumns,
+  type SourceColumns,
 } from './columns';
 import { type ByteSource, decodeCsvBytes } from './decode';
 
-export interface UserCsv {
+/** How to read the file: a leavers file, and the export's preset or mapping once the header is known. */
+export interface CsvOptions<S extends SourceColumns = SourceColumns> {
+  readonly findsPeopleOnly?: boolean;
+  /** Picks, from the header as written, how the columns and rows of this export read. */
+  readonly chooseSource?: (headers: readonly string[]) => S;
+}
+
+export interface UserCsv<S extends SourceColumns = SourceColumns> {
+  /** The export's preset or mapping, as chosen from its header; undefined when none was asked for. */
+  readonly source?: S;
   /**
    * Header texts as they appear in the file, and the canonical field each maps to
    * (undefined = the column is not used: unknown, not supported, blank, or a later duplicate).
    */
-  readonly columns: readonly { header: string; field: string | undefined }[];
+  readonly columns: readonly MappedColumn[];
   /**
    * Header texts that map to no field: reported once in the summary, never sent. May grow while
    * `rows` is read (a header repeated mid-file), like `notices`.
@@ -60,7 +71,10 @@ const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 type CsvRecord = string[];
 
 /** Throws UnreadableFileError (lambda/errors.ts) for files that cannot be a users CSV at all. */
-export async function openUserCsv(input: ByteSource, options: HeaderOptions = {}): Promise<UserCsv> {
+export async function openUserCsv<S extends SourceColumns = SourceColumns>(
+  input: ByteSource,
+  csvOptions: CsvOptions<S> = {},
+): Promise<UserCsv<S>> {
   const decoded = await decodeCsvBytes(input);
   const text = decoded.text[Symbol.asyncIterator]();
   const peeked = await peekFirstLine(text);
@@ -92,8 +106,12 @@ export async function openUserCsv(input: ByteSource, options: HeaderOptions = {}
 
   let header: { record: CsvRecord; recordNumber: number };
   let headerMap: HeaderMap;
+  let chosen: S | undefined;
+  let options: HeaderOptions;
   try {
     header = await readHeader(records);
+    chosen = csvOptions.chooseSource?.(header.record);
+    options = { findsPeopleOnly: csvOptions.findsPeopleOnly ?? false, ...(chosen ? { source: chosen } : {}) };
     headerMap = mapHeaders(header.record, options);
   } catch (error) {
     close();
@@ -102,10 +120,11 @@ export async function openUserCsv(input: ByteSource, options: HeaderOptions = {}
   const notices = decoded.notices;
   if (delimiter !== ',')
     notices.push(`columns are separated by ${delimiter === ';' ? 'semicolons' : 'tabs'}`);
-  notices.push(...headerMap.notices);
+  notices.push(...(chosen?.notices ?? []), ...headerMap.notices);
   const reading: Reading = { notices, unknownColumns: [...headerMap.unknownColumns] };
 
   return {
+    ...(chosen ? { source: chosen } : {}),
     columns: headerMap.columns,
     unknownColumns: reading.unknownColumns,
     ...(headerMap.fileProblem ? { fileProblem: headerMap.fileProblem } : {}),
@@ -113,7 +132,7 @@ export async function openUserCsv(input: ByteSource, options: HeaderOptions = {}
     get stoppedReading() {
       return reading.stoppedReading;
     },
-    rows: dataRows(records, header.recordNumber, headerMap, reading, close),
+    rows: dataRows(records, header.recordNumber, headerMap, reading, close, options),
   };
 }
 
@@ -143,6 +162,7 @@ async function* dataRows(
   firstHeader: HeaderMap,
   reading: Reading,
   close: () => void,
+  options: HeaderOptions,
 ): AsyncGenerator<SourceRow> {
   let row = headerRecordNumber;
   let header = firstHeader;
@@ -158,7 +178,7 @@ async function* dataRows(
       }
       if (isBlank(next.value)) continue;
       if (namesRequiredColumns(next.value)) {
-        const repeated = repeatedHeader(row, next.value, header, reading);
+        const repeated = repeatedHeader(row, next.value, header, reading, options);
         if (repeated.kind === 'header') {
           header = repeated.header;
           unusableHeaderRow = undefined;
@@ -190,10 +210,11 @@ function repeatedHeader(
   record: CsvRecord,
   current: HeaderMap,
   reading: Reading,
+  options: HeaderOptions,
 ): { kind: 'header'; header: HeaderMap } | { kind: 'refused'; problem: string } {
   let header: HeaderMap;
   try {
-    header = mapHeaders(record);
+    header = mapHeaders(record, options);
   } catch (error) {
     if (!(error instanceof UnreadableFileError)) throw error;
     return { kind: 'refused', problem: `this row repeats the header but cannot be one: ${error.message}` };
@@ -262,10 +283,20 @@ function toSourceRow(row: number, record: CsvRecord, header: HeaderMap): SourceR
   }
   const cells: Record<string, string> = {};
   let password: string | undefined;
-  columns.forEach((column, index) => {
-    const text = record[index] ?? '';
+  const fill = (column: MappedColumn, index: number) => {
+    const written = record[index] ?? '';
+    // A preset or mapping may read a system's own values as ours (Workday's Active 0 → Terminated).
+    const text = column.values?.[written.trim().toLowerCase()] ?? written;
     if (column.field === 'password') password = text;
     else if (column.field !== undefined) cells[column.field] = text;
+  };
+  columns.forEach((column, index) => {
+    if (!column.whenEmpty) fill(column, index);
+  });
+  // Stand-ins last: they fill only what the better column left empty.
+  columns.forEach((column, index) => {
+    if (column.whenEmpty && column.field !== undefined && (cells[column.field] ?? '').trim() === '')
+      fill(column, index);
   });
   const problem = joinProblems(fileProblem, undecodableCells(cells, password));
   return {

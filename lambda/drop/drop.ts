@@ -66,11 +66,28 @@ export interface DropMode {
   readonly dryRun: boolean;
   /** What a row without an `action` cell does: `suspend` under `leavers/`, else the deployment's. */
   readonly defaultAction: RowAction;
+  /**
+   * The source folder: the first folder below those (`incoming/bamboohr/x.csv` → `bamboohr`). It
+   * names the HR system's preset and the mapping file (`mappings/<folder>.json`).
+   */
+  readonly sourceFolder?: string;
 }
 
 export function dropMode(key: string, config: Pick<Config, 'incomingPrefix' | 'defaultAction'>): DropMode {
   let below = key.slice(config.incomingPrefix.length);
   const dryRun = below.startsWith('dry-run/');
   if (dryRun) below = below.slice('dry-run/'.length);
-  return { dryRun, defaultAction: below.startsWith('leavers/') ? 'suspend' : config.defaultAction };
+  const leavers = below.startsWith('leavers/');
+  if (leavers) below = below.slice('leavers/'.length);
+  const folder = below.includes('/') ? below.slice(0, below.indexOf('/')) : undefined;
+  return {
+    dryRun,
+    defaultAction: leavers ? 'suspend' : config.defaultAction,
+    ...(folder ? { sourceFolder: folder } : {}),
+  };
+}
+
+/** The mapping file of a source folder. */
+export function mappingKey(folder: string, config: Pick<Config, 'mappingsPrefix'>): string {
+  return `${config.mappingsPrefix}${folder}.json`;
 }

@@ -19,7 +19,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import type { Config } from '../config';
-import { openUserCsv, type UserCsv } from '../csv/read-rows';
+import { type CsvOptions, openUserCsv, type UserCsv } from '../csv/read-rows';
 import { bringsPeopleIn, type Log, type PeopleDirectory, type RowOutcome } from '../domain';
 import { InputUnavailableError, ResultsNotWritableError, UnreadableFileError } from '../errors';
 import { onboardRows } from '../onboarding/onboard-rows';
@@ -31,8 +31,10 @@ import {
   type StatusCounts,
 } from '../results/results-file';
 import { buildSummary, type RunSummary } from '../results/summary';
+import { chooseSource, type ExportSource } from '../sources/export-source';
+import { type MappingFile, MappingFileError, readMappingFile } from '../sources/mapping-file';
 import { createRowValidator } from '../users/validate-row';
-import { type Drop, dropMode, dropNames } from './drop';
+import { type Drop, dropMode, dropNames, mappingKey } from './drop';
 import { ClaimLostError, type RunRecord, RunRecordStore } from './run-record';
 
 export interface DropDependencies {
@@ -114,7 +116,7 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
   const now = deps.now ?? Date.now;
   const names = dropNames(drop, config);
   const mode = dropMode(drop.key, config);
-  const headerOptions = { findsPeopleOnly: !bringsPeopleIn(mode.defaultAction) };
+  const findsPeopleOnly = !bringsPeopleIn(mode.defaultAction);
   const store = new RunRecordStore(s3, drop.bucket, `${names.stateFolder}run.json`);
   const leaseUntil = () => now() + LEASE_MS;
   const fileLog = { key: drop.key, resultsKey: names.resultsKey };
@@ -199,7 +201,7 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
   };
 
   const summaryOf = (
-    csv: UserCsv | undefined,
+    csv: UserCsv<ExportSource> | undefined,
     extra: readonly RowOutcome[],
     runError?: string,
     held?: boolean,
@@ -264,7 +266,10 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
   };
 
   /** A file-level problem no retry can mend: say so in the results and finish. */
-  const finishWithFileError = async (csv: UserCsv | undefined, fileError: string): Promise<DropResult> => {
+  const finishWithFileError = async (
+    csv: UserCsv<ExportSource> | undefined,
+    fileError: string,
+  ): Promise<DropResult> => {
     const summary = summaryOf(csv, [], fileError);
     await writeResults(summary, []);
     await save({ status: 'done', owner: '', leaseUntil: 0, fileError });
@@ -285,11 +290,24 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
     Math.max(10, Math.min(1_000, cutOffMs / 2)),
   );
   try {
-    let csv: UserCsv;
+    let csv: UserCsv<ExportSource>;
+    let csvOptions: CsvOptions<ExportSource>;
     try {
-      csv = await openUserCsv(await readInput(s3, drop), headerOptions);
+      // A bad mapping file stops the file here, before a row is read or anything is sent.
+      const mapping = mode.sourceFolder
+        ? await readMapping(s3, drop.bucket, mappingKey(mode.sourceFolder, config))
+        : undefined;
+      csvOptions = {
+        findsPeopleOnly,
+        chooseSource: chooseSource({
+          ...(mode.sourceFolder ? { folder: mode.sourceFolder } : {}),
+          ...(mapping ? { mapping } : {}),
+        }),
+      };
+      csv = await openUserCsv(await readInput(s3, drop), csvOptions);
     } catch (error) {
-      if (error instanceof UnreadableFileError) return await finishWithFileError(undefined, error.message);
+      if (error instanceof UnreadableFileError || error instanceof MappingFileError)
+        return await finishWithFileError(undefined, error.message);
       if (error instanceof InputUnavailableError && !error.retryable) {
         return await finishWithFileError(undefined, error.message);
       }
@@ -305,13 +323,14 @@ export async function processDrop(drop: Drop, deps: DropDependencies): Promise<D
     // The engine reads the file more than once (plan, then apply): the same version each time.
     let firstRead: UserCsv | undefined = csv;
     const openRows = async () => {
-      const read = firstRead ?? (await openUserCsv(await readInput(s3, drop), headerOptions));
+      const read = firstRead ?? (await openUserCsv(await readInput(s3, drop), csvOptions));
       firstRead = undefined;
       return read.rows;
     };
     const result = await onboardRows({
       openRows,
-      newValidator: () => createRowValidator({ defaultAction: mode.defaultAction }),
+      newValidator: () =>
+        createRowValidator({ defaultAction: mode.defaultAction, source: csv.source?.rowRules }),
       directory: lookFirst(
         lazyDirectory(() => deps.openDirectory(cancel.signal)),
         record.unconfirmedCreates ?? 0,
@@ -404,6 +423,7 @@ function lazyDirectory(open: () => Promise<PeopleDirectory>): PeopleDirectory {
     createUser: async (user) => (await get()).createUser(user),
     planUser: async (user) => (await get()).planUser(user),
     findPeople: async (key) => (await get()).findPeople(key),
+    findPeopleByName: async (first, last) => (await get()).findPeopleByName(first, last),
     updatePerson: async (id, changes) => (await get()).updatePerson(id, changes),
     listUserGroups: async () => (await get()).listUserGroups(),
     groupMemberIds: async (groupId) => (await get()).groupMemberIds(groupId),
@@ -428,6 +448,23 @@ function lookFirst(directory: PeopleDirectory, count: number): PeopleDirectory {
       return there.status === 'would_create' ? directory.createUser(user) : there;
     },
   };
+}
+
+/**
+ * The source folder's mapping file, or undefined when there is none. Read access to the mappings
+ * prefix includes listing it, so a missing file is a 404, not an access error.
+ */
+async function readMapping(s3: S3Client, bucket: string, key: string): Promise<MappingFile | undefined> {
+  let text: string;
+  try {
+    text = await getText(s3, bucket, key);
+  } catch (error) {
+    const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+    if (status === 404 || (error instanceof S3ServiceException && error.name === 'NoSuchKey'))
+      return undefined;
+    throw new InputUnavailableError(`could not read the mapping ${key}: ${describe(error)}`, true);
+  }
+  return readMappingFile(key, text);
 }
 
 async function readInput(s3: S3Client, drop: Drop): Promise<AsyncIterable<Uint8Array>> {

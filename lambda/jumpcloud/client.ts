@@ -60,6 +60,10 @@ export class JumpCloudClient implements PeopleDirectory {
     return this.users.findPeople(key);
   }
 
+  findPeopleByName(firstname: string, lastname: string): Promise<DirectoryPerson[]> {
+    return this.users.findPeopleByName(firstname, lastname);
+  }
+
   updatePerson(id: string, changes: Record<string, unknown>): Promise<UpdateOutcome> {
     return this.users.updatePerson(id, changes);
   }

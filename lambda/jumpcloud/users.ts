@@ -118,6 +118,23 @@ export class SystemUsers {
     });
   }
 
+  /**
+   * Every person with this first and last name. v1 filters compare case-sensitively (API notes,
+   * "Look users up"): the name is looked up as written, then confirmed ignoring case.
+   */
+  async findPeopleByName(firstname: string, lastname: string): Promise<DirectoryPerson[]> {
+    const found = await this.queryWhere('name', [
+      ['firstname', firstname],
+      ['lastname', lastname],
+    ]);
+    const same = (stored: unknown, wanted: string) =>
+      typeof stored === 'string' && stored.trim().toLowerCase() === wanted.trim().toLowerCase();
+    return found.flatMap((record) => {
+      const person = personOf(record);
+      return person && same(record.firstname, firstname) && same(record.lastname, lastname) ? [person] : [];
+    });
+  }
+
   /** PUT is idempotent: a lost answer is simply sent again. Only systemuserput fields are sent. */
   async updatePerson(id: string, changes: Record<string, unknown>): Promise<UpdateOutcome> {
     this.transport.failFast();
@@ -229,11 +246,24 @@ export class SystemUsers {
   }
 
   /** `GET /api/systemusers?filter=field:$eq:value`: the users JumpCloud lists. Throws JumpCloudLookupError. */
-  private async query(field: LookupField, value: string, fields?: string[]): Promise<SystemUserReturn[]> {
+  private query(field: LookupField, value: string, fields?: string[]): Promise<SystemUserReturn[]> {
+    return this.queryWhere(field, [[field, value]], fields);
+  }
+
+  /** Users matching every `field:$eq:value` (ANDed as `filter[N]`). Throws JumpCloudLookupError. */
+  private async queryWhere(
+    field: string,
+    conditions: readonly (readonly [string, string])[],
+    fields?: string[],
+  ): Promise<SystemUserReturn[]> {
     this.transport.failFast();
     // v1 filters take `$eq` and compare case-sensitively (API notes, "Look users up").
+    const filters = conditions.map(([name, value], index) => {
+      const param = conditions.length === 1 ? 'filter' : `filter[${index}]`;
+      return `${encodeURIComponent(param)}=${name}:$eq:${encodeURIComponent(value)}`;
+    });
     const path =
-      `/api/systemusers?filter=${field}:$eq:${encodeURIComponent(value)}` +
+      `/api/systemusers?${filters.join('&')}` +
       (fields ? `&fields=${encodeURIComponent(fields.join(' '))}` : '') +
       `&limit=${MATCH_LIMIT}`;
     const sent = await this.transport.send('GET', path, undefined, {

@@ -53,6 +53,10 @@ export interface RowIntent {
   readonly action: RowAction;
   readonly groups: readonly string[];
   readonly manager?: ManagerRef;
+  /** The username was made from the row: a person found keeps theirs; `fallback` if it is taken. */
+  readonly usernameMade?: { readonly fallback?: string };
+  /** Why the HR status or end date made the row a leaver. */
+  readonly leaver?: string;
 }
 
 /** Fields a PUT may not carry (systemuserput has none of these), or that must never change on update. */
@@ -85,10 +89,17 @@ type Done = (
 async function bringIn(intent: RowIntent, context: ApplyContext, done: Done): Promise<ApplyResult> {
   const { directory, dryRun } = context;
   const manager = await resolveManager(intent, context);
-  const user: NewSystemUser = manager.id ? { ...intent.user, manager: manager.id } : { ...intent.user };
+  // Never a guess: a manager whose name fits several people stops the row before anything is sent.
+  if (manager.ambiguous)
+    return done(
+      'failed',
+      `manager: ${manager.ambiguous}; name the manager by email or employee id instead. Nothing was sent for this row`,
+    );
+  let user: NewSystemUser = manager.id ? { ...intent.user, manager: manager.id } : { ...intent.user };
 
   let existing: DirectoryPerson | undefined;
-  if (intent.action !== 'create') {
+  // A made username says nothing about who the person is: find them by employee id or email first.
+  if (intent.action !== 'create' || intent.usernameMade) {
     const found = await findPerson(intent, context);
     if ('failed' in found) return done('failed', found.failed);
     existing = found.person;
@@ -97,7 +108,26 @@ async function bringIn(intent: RowIntent, context: ApplyContext, done: Done): Pr
         'failed',
         `nobody in JumpCloud has ${describeKey(matchKeyOf(intent))}; use upsert to create them`,
       );
+    if (existing && intent.action === 'create') {
+      const identify = { username: existing.username };
+      return createdByThisRun(existing.created, context)
+        ? done('created', 'created by an earlier, interrupted attempt at this file', existing.id, identify)
+        : done('exists', 'already in JumpCloud', existing.id, identify);
+    }
   }
+
+  if (!existing && intent.usernameMade) {
+    const free = await freeMadeUsername(user.username, intent.usernameMade.fallback, context);
+    if (!free) {
+      return done(
+        'failed',
+        'username: the one made from the row belongs to another person in JumpCloud, and the row has no ' +
+          'employee id to make another; add a username column',
+      );
+    }
+    user = { ...user, username: free };
+  }
+  const named = { username: user.username };
 
   if (!existing) {
     let said: DirectoryOutcome = dryRun ? await directory.planUser(user) : await directory.createUser(user);
@@ -111,11 +141,12 @@ async function bringIn(intent: RowIntent, context: ApplyContext, done: Done): Pr
     const id = said.jumpcloudId ?? '';
     // Left alone: a `create` never changes a person who is already there.
     if (said.status === 'failed' || said.status === 'exists')
-      return done(said.status, said.message ?? '', id);
+      return done(said.status, said.message ?? '', id, named);
     const groups = await addToGroups(intent, id, context, true);
     const message = [said.message ?? '', ...groups.notes].filter(Boolean).join('; ');
     return {
       ...done(said.status, message, id, {
+        ...named,
         groups: groups.cell,
         ...managerColumn(intent, manager, dryRun ? 'would set' : 'set'),
       }),
@@ -124,6 +155,8 @@ async function bringIn(intent: RowIntent, context: ApplyContext, done: Done): Pr
   }
 
   const changes = changedFields(user, existing.record);
+  // A person found keeps their username; a made one only names new people.
+  if (intent.usernameMade) delete changes.username;
   const changed = Object.keys(changes);
   let status: RowStatus = 'exists';
   let message = 'already in JumpCloud; nothing to change';
@@ -149,6 +182,7 @@ async function bringIn(intent: RowIntent, context: ApplyContext, done: Done): Pr
   const managerState = !('manager' in changes) ? 'unchanged' : dryRun ? 'would set' : 'set';
   return {
     ...done(status, [message, ...groups.notes].join('; '), existing.id, {
+      username: existing.username,
       groups: groups.cell,
       ...managerColumn(intent, manager, managerState),
     }),
@@ -163,15 +197,20 @@ async function changeState(intent: RowIntent, context: ApplyContext, done: Done)
   const found = await findPerson(intent, context);
   if ('failed' in found) return done('failed', found.failed);
   const person = found.person;
-  if (!person) return done('failed', `nobody in JumpCloud has ${describeKey(matchKeyOf(intent))}`);
+  const why = intent.leaver ? ` (${intent.leaver})` : '';
+  if (!person) {
+    // A full export lists people who left long ago and never had an account: nothing to do.
+    if (intent.leaver) return done('exists', `not in JumpCloud: nobody to suspend${why}`);
+    return done('failed', `nobody in JumpCloud has ${describeKey(matchKeyOf(intent))}`);
+  }
   const suspended = person.state === 'SUSPENDED';
   const identify = { username: person.username, email: person.email };
-  if (suspend && suspended) return done('exists', 'already suspended', person.id, identify);
+  if (suspend && suspended) return done('exists', `already suspended${why}`, person.id, identify);
   if (!suspend && !suspended) return done('exists', 'not suspended; nothing to undo', person.id, identify);
   if (context.dryRun) {
     return done(
       suspend ? 'would_suspend' : 'would_update',
-      suspend ? 'would be suspended' : 'would be reactivated',
+      suspend ? `would be suspended${why}` : 'would be reactivated',
       person.id,
       identify,
     );
@@ -181,7 +220,7 @@ async function changeState(intent: RowIntent, context: ApplyContext, done: Done)
   });
   if (!updated.ok) return done('failed', updated.message, person.id, identify);
   return suspend
-    ? done('suspended', 'suspended: access removed, nothing deleted', person.id, identify)
+    ? done('suspended', `suspended: access removed, nothing deleted${why}`, person.id, identify)
     : done('updated', 'reactivated (state ACTIVATED)', person.id, identify);
 }
 
@@ -209,6 +248,27 @@ interface ManagerStep {
   id?: string;
   note?: string;
   pendingRow?: number;
+  /** Why the reference fits more than one person. */
+  ambiguous?: string;
+}
+
+/**
+ * The made username, or its fallback when another person in JumpCloud holds it; undefined when
+ * both are taken. What JumpCloud holds here is stable: once created, the person is found by
+ * employee id or email on every later drop and never renamed.
+ */
+async function freeMadeUsername(
+  made: string,
+  fallback: string | undefined,
+  context: ApplyContext,
+): Promise<string | undefined> {
+  if (!context.resolver) return made;
+  for (const candidate of [made, fallback]) {
+    if (!candidate) continue;
+    const holders = await context.resolver.findPeople({ field: 'username', value: candidate });
+    if (holders.length === 0) return candidate;
+  }
+  return undefined;
 }
 
 async function resolveManager(intent: RowIntent, context: ApplyContext): Promise<ManagerStep> {
@@ -216,6 +276,7 @@ async function resolveManager(intent: RowIntent, context: ApplyContext): Promise
   const resolved = await context.resolver.manager(intent.manager, context.dryRun);
   if (resolved.kind === 'id') return { id: resolved.id, note: `from ${resolved.from}` };
   if (resolved.kind === 'pending') return { pendingRow: resolved.row, note: `row ${resolved.row}` };
+  if (resolved.kind === 'ambiguous') return { ambiguous: resolved.reason };
   return { note: `not set: ${resolved.reason}` };
 }
 

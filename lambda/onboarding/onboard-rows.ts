@@ -283,6 +283,8 @@ function intentOf(checked: ValidatedRow, plan: FilePlan, defaultAction: RowActio
     action,
     groups: checked.groups,
     ...(checked.manager ? { manager: checked.manager } : {}),
+    ...(checked.usernameMade ? { usernameMade: checked.usernameMade } : {}),
+    ...(checked.leaver ? { leaver: checked.leaver } : {}),
   };
 }
 

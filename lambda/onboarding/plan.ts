@@ -31,17 +31,27 @@ export interface FilePlan {
   readonly managerRows: ReadonlySet<number>;
   /** Who each in-file manager reference means: `email:x` / `username:y` → the row that brings them. */
   readonly peopleByKey: { get(key: string): number | undefined };
+  /** Manager references (by name) that more than one row of the file fits: the rows. Never guessed. */
+  readonly ambiguousManagers: ReadonlyMap<string, readonly number[]>;
 }
 
 export function managerKey(ref: ManagerRef): string {
+  if (ref.by === 'name') return nameKey(ref.firstname ?? '', ref.lastname ?? '');
   return `${ref.by}:${ref.value.toLowerCase()}`;
+}
+
+/** `name:margaret ross`: how a person's name is compared across rows (case and spacing aside). */
+function nameKey(firstname: string, lastname: string): string {
+  const squeeze = (text: string) => text.trim().replace(/\s+/gu, ' ');
+  return `name:${squeeze(firstname)} ${squeeze(lastname)}`.toLowerCase();
 }
 
 /**
  * Memory stays flat however long the file: every key is remembered as a fixed-size hash with a
  * number (SeenKeys), never as text, and what the rest of the run needs is worked out row by row
  * (conflicts and manager rows as soon as the second row of a pair is read), so that only the few
- * rows concerned are kept.
+ * rows concerned are kept. Names are the exception that proves it: only names two rows share are
+ * kept as text, since a manager named so must never be guessed.
  */
 export async function planFile(
   rows: AsyncIterable<SourceRow>,
@@ -52,11 +62,14 @@ export async function planFile(
   let suspensions = 0;
   const suspendKeys: PersonKey[] = [];
   // The first valid row per key (validation makes it the only one): joiners and movers with their
-  // action packed in (row * 8 + action), leavers by row, people named as managers by anyone.
+  // action packed in (row * 8 + action), leavers by row, people named as managers by anyone, and
+  // each joiner's name (two people may share one, so names never make a conflict).
   const joiners = new SeenKeys();
   const leavers = new SeenKeys();
+  const names = new SeenKeys();
   const referenced = new SeenKeys();
   const peopleByKey = new SeenKeys();
+  const sharedNames = new Map<string, number[]>();
   const conflicts = new Map<number, { otherRow: number; otherAction: RowAction }>();
   const namedRows = new Set<number>();
   const conflict = (leaverRow: number, joinerRow: number, joinerAction: RowAction) => {
@@ -69,7 +82,7 @@ export async function planFile(
     if (!checked.ok) continue;
     const { row } = checked;
     const action = checked.action ?? defaultAction;
-    const keys = personKeys(checked.user);
+    const keys = personKeys(checked.user, checked.usernameMade !== undefined);
     if (action === 'suspend') {
       suspensions += 1;
       if (suspendKeys.length < MAX_SUSPEND_LOOKUPS) suspendKeys.push(personKeyOf(checked.user));
@@ -84,15 +97,23 @@ export async function planFile(
       for (const key of keys) {
         const leaver = leavers.get(key);
         if (leaver !== undefined) conflict(leaver, row, action);
-        // Manager references are by username or email (an id needs no resolving in the file).
-        if (!key.startsWith('employeeIdentifier:') && referenced.get(key) !== undefined) nameRow(key, row);
+        if (referenced.get(key) !== undefined) nameRow(key, row);
+      }
+      const { firstname, lastname } = checked.user;
+      if (firstname && lastname) {
+        const key = nameKey(firstname, lastname);
+        const first = names.addIfAbsent(key, row);
+        if (first !== undefined)
+          sharedNames.set(key, [...(sharedNames.get(key) ?? [first]), row].slice(0, 10));
+        if (referenced.get(key) !== undefined) nameRow(key, row);
       }
     }
+    // A JumpCloud id needs no resolving in the file.
     if (checked.manager && checked.manager.by !== 'id') {
       const key = managerKey(checked.manager);
       referenced.addIfAbsent(key, 0);
-      const joiner = joiners.get(key);
-      if (joiner !== undefined) nameRow(key, Math.floor(joiner / 8));
+      const joiner = checked.manager.by === 'name' ? names.get(key) : joiners.get(key);
+      if (joiner !== undefined) nameRow(key, checked.manager.by === 'name' ? joiner : Math.floor(joiner / 8));
     }
   }
 
@@ -100,8 +121,11 @@ export async function planFile(
     if (peopleByKey.addIfAbsent(key, row) === undefined) namedRows.add(row);
   }
 
+  const ambiguousManagers = new Map<string, readonly number[]>();
+  for (const [key, sharing] of sharedNames)
+    if (referenced.get(key) !== undefined) ambiguousManagers.set(key, sharing);
   const managerRows = new Set([...namedRows].filter((row) => !conflicts.has(row)));
-  return { rows: count, suspensions, suspendKeys, conflicts, managerRows, peopleByKey };
+  return { rows: count, suspensions, suspendKeys, conflicts, managerRows, peopleByKey, ambiguousManagers };
 }
 
 /** Employee id when the row has one, else email, else username (the contract's match order). */
@@ -115,10 +139,16 @@ export function personKeyOf(user: {
   return { field: 'username', value: user.username };
 }
 
-/** The keys a person can be recognised by across rows (lower-cased). */
-function personKeys(user: { username: string; email: string; employeeIdentifier?: string }): string[] {
+/**
+ * The keys a person can be recognised by across rows (lower-cased). A username made from the row
+ * is not one: two people may make the same, and only one keeps it.
+ */
+function personKeys(
+  user: { username: string; email: string; employeeIdentifier?: string },
+  usernameMade: boolean,
+): string[] {
   const keys: string[] = [];
-  if (user.username) keys.push(`username:${user.username.toLowerCase()}`);
+  if (user.username && !usernameMade) keys.push(`username:${user.username.toLowerCase()}`);
   if (user.email) keys.push(`email:${user.email.toLowerCase()}`);
   if (user.employeeIdentifier) keys.push(`employeeIdentifier:${user.employeeIdentifier.toLowerCase()}`);
   return keys;

@@ -10,7 +10,9 @@ import { type FilePlan, managerKey } from './plan';
 export type ManagerResolution =
   | { kind: 'id'; id: string; from: string }
   | { kind: 'pending'; row: number }
-  | { kind: 'unresolved'; reason: string };
+  | { kind: 'unresolved'; reason: string }
+  /** More than one person fits a manager named by name: the row is not guessed at. */
+  | { kind: 'ambiguous'; reason: string };
 
 export class RunResolver {
   private groups?: Promise<Map<string, UserGroup>>;
@@ -62,6 +64,11 @@ export class RunResolver {
   manager(ref: ManagerRef, dryRun: boolean): Promise<ManagerResolution> {
     if (ref.by === 'id') return Promise.resolve({ kind: 'id', id: ref.value, from: 'JumpCloud id' });
     const key = managerKey(ref);
+    const sharing = this.plan.ambiguousManagers.get(key);
+    if (sharing) {
+      const rows = sharing.join(', ');
+      return Promise.resolve({ kind: 'ambiguous', reason: `rows ${rows} of this file have that name` });
+    }
     const row = this.plan.peopleByKey.get(key);
     if (row !== undefined) {
       const id = this.idsByRow.get(row);
@@ -104,15 +111,20 @@ export class RunResolver {
   }
 
   private async lookUpManager(ref: ManagerRef): Promise<ManagerResolution> {
-    const people = await this.directory.findPeople({
-      field: ref.by === 'email' ? 'email' : 'username',
-      value: ref.value,
-    });
+    const people =
+      ref.by === 'name'
+        ? await this.directory.findPeopleByName(ref.firstname ?? '', ref.lastname ?? '')
+        : await this.directory.findPeople({
+            field: ref.by === 'email' || ref.by === 'employeeIdentifier' ? ref.by : 'username',
+            value: ref.value,
+          });
     const [only, ...others] = people;
     if (!only)
       return { kind: 'unresolved', reason: `no person with that ${ref.by} in JumpCloud or in this file` };
-    if (others.length > 0)
-      return { kind: 'unresolved', reason: `${people.length} people in JumpCloud have that ${ref.by}` };
+    if (others.length > 0) {
+      const reason = `${people.length} people in JumpCloud have that ${ref.by}`;
+      return ref.by === 'name' ? { kind: 'ambiguous', reason } : { kind: 'unresolved', reason };
+    }
     return { kind: 'id', id: only.id, from: 'JumpCloud' };
   }
 }

@@ -3,9 +3,11 @@
  * results file, printed by `jc-onboard --json`, shown by the demo, mailed as the digest and sent
  * as the event's detail. Built here only, so the Lambda and the CLI cannot disagree about it.
  */
+import type { MappedColumn } from '../csv/columns';
 import type { UserCsv } from '../csv/read-rows';
 import type { RowStatus } from '../domain';
 import { ROW_STATUSES } from '../domain';
+import { type ExportSource, type SourceReport, sourceReport } from '../sources/export-source';
 import { addCounts, emptyCounts, type StatusCounts } from './results-file';
 
 /** The JSON summary written beside the results file. */
@@ -30,6 +32,29 @@ export interface RunSummary {
   held?: boolean;
   /** How many Lambda invocations the file took, when more than one (a long file). */
   invocations?: number;
+  /** The HR system whose export this is, and how that was decided (its folder, its header, a mapping). */
+  preset?: SourceReport['preset'];
+  /** The mapping file that said how to read it. */
+  mapping?: string;
+  /** A dry run's report of how each header was understood (the same as `jc-onboard columns`). */
+  headers?: HeaderReport[];
+}
+
+/** How one header was understood: the field it fills and what said so, or why it is ignored. */
+export interface HeaderReport {
+  header: string;
+  field?: string;
+  from: string;
+  ignored?: string;
+}
+
+export function headerReport(columns: readonly MappedColumn[]): HeaderReport[] {
+  return columns.map((column) => ({
+    header: column.header.trim(),
+    ...(column.field ? { field: column.field } : {}),
+    from: column.whenEmpty ? `${column.from}, where "${column.whenEmpty}" is empty` : column.from,
+    ...(column.ignored ? { ignored: column.ignored } : {}),
+  }));
 }
 
 /** What is known about a run once its last row is reported. */
@@ -42,7 +67,7 @@ export interface RunFacts {
   counts: Readonly<StatusCounts>;
   /** The file as read; absent when it could not be opened at all. Read after its rows. */
   csv?: Pick<UserCsv, 'unknownColumns' | 'notices' | 'fileProblem'> &
-    Partial<Pick<UserCsv, 'stoppedReading'>>;
+    Partial<Pick<UserCsv<ExportSource>, 'stoppedReading' | 'source' | 'columns'>>;
   /** Why the run stopped short of the file's end (key rejected, file unreadable, too long). */
   runError?: string;
   /** Notices about the run itself (stopped on request). */
@@ -76,6 +101,8 @@ export function buildSummary(facts: RunFacts): RunSummary {
     ...(fileError === undefined ? {} : { fileError }),
     ...(facts.held ? { held: true } : {}),
     ...(invocations > 1 ? { invocations } : {}),
+    ...sourceReport(facts.csv?.source),
+    ...(facts.dryRun && facts.csv?.columns ? { headers: headerReport(facts.csv.columns) } : {}),
   };
 }
 

@@ -22,6 +22,14 @@ import {
   type UserPhoneNumber,
   type ValidatedRow,
 } from '../domain';
+import {
+  deriveUsername,
+  leaverReason,
+  type RowRules,
+  readDay,
+  usernameWithEmployeeId,
+  utcDay,
+} from '../sources/derive';
 import { SeenKeys } from './seen-keys';
 import { usernameProblem } from './username';
 
@@ -33,6 +41,8 @@ export interface RowValidatorOptions {
    * what the row must hold: a new person needs username and email; finding one needs any one key.
    */
   readonly defaultAction?: RowAction;
+  /** How the export's rows read beyond their columns (its preset or mapping file). */
+  readonly source?: RowRules;
 }
 
 /** JumpCloud's own importer gives a user this many days to enrol when MFA is required. */
@@ -47,24 +57,30 @@ export const DEFAULT_ENROLLMENT_DAYS = 7;
 export function createRowValidator(options: RowValidatorOptions = {}): (row: SourceRow) => ValidatedRow {
   const now = options.now ?? (() => new Date());
   const defaultAction = options.defaultAction ?? 'create';
+  const rules = options.source ?? {};
   // Joiners and movers are checked for duplicates among themselves, leavers among themselves: a
   // person in both lists is a conflict the plan names on both rows (lambda/onboarding/plan.ts).
   // Keys are kept as fixed-size hashes (`email:ann@x.io` → row), so memory stays flat on long files.
   const firstRowWithByKind = { people: new SeenKeys(), states: new SeenKeys() };
 
   return (source) => {
+    const cells = withConstants(source.cells, rules.constants);
     // The password joins the cells only here, where the request body is built.
-    const parsed = rowSchema.safeParse({ ...source.cells, password: source.password });
+    const parsed = rowSchema.safeParse({ ...cells, password: source.password });
     const problems: string[] = source.problem ? [source.problem] : [];
     if (!parsed.success) {
       // A column missing from the file is already the row's problem: no need to say it twice.
-      const issues = parsed.error.issues.filter(
-        (issue) => !source.problem || String(issue.path[0]) in source.cells,
-      );
+      const issues = parsed.error.issues.filter((issue) => !source.problem || String(issue.path[0]) in cells);
       problems.push(...describeIssues(issues));
     }
-    const attributes = readAttributes(source.cells);
+    const attributes = readAttributes(cells);
     problems.push(...attributes.problems);
+    // An HR status such as Terminated, or an end date that has passed: the person is a leaver.
+    const endDate = cellText(cells.endDate);
+    const endDay = endDate === '' ? undefined : readDay(endDate, rules.dateFormat);
+    if (endDate !== '' && endDay === undefined)
+      problems.push(`endDate: is not a day written ${rules.dateFormat ?? 'YYYY-MM-DD'}`);
+    const leaver = leaverReason(cells.employmentStatus, endDay, utcDay(now()), rules);
     // The results file shows the username and email: a password equal to either would show too.
     const password = cellText(source.password).toLowerCase();
     if (
@@ -76,11 +92,14 @@ export function createRowValidator(options: RowValidatorOptions = {}): (row: Sou
       problems.push('password: must not be the same as the username, the email or the manager');
     }
 
-    const action = parsed.success ? (parsed.data.action ?? defaultAction) : defaultAction;
+    const rowDefault = leaver ? 'suspend' : defaultAction;
+    const action = parsed.success ? (parsed.data.action ?? rowDefault) : rowDefault;
+    const made = makeUsername(cells, rules, action, firstRowWithByKind.people);
+    if (made.problem) problems.push(made.problem);
     const keys = {
-      username: cellText(source.cells.username).toLowerCase(),
-      email: cellText(source.cells.email).toLowerCase(),
-      employeeIdentifier: cellText(source.cells.employeeIdentifier).toLowerCase(),
+      username: (made.username ?? cellText(cells.username)).toLowerCase(),
+      email: cellText(cells.email).toLowerCase(),
+      employeeIdentifier: cellText(cells.employeeIdentifier).toLowerCase(),
     };
     if (bringsPeopleIn(action)) {
       for (const column of ['username', 'email'] as const) {
@@ -107,14 +126,23 @@ export function createRowValidator(options: RowValidatorOptions = {}): (row: Sou
     for (const [column, value] of Object.entries(keys)) {
       if (value !== '') firstRowWith.addIfAbsent(`${column}:${value}`, source.row);
     }
-    const groups = readGroups(source.cells);
+    const groups = readGroups(cells);
+    const managerEmployeeIdentifier = cellText(cells.managerEmployeeIdentifier);
+    const manager: ManagerRef | undefined =
+      parsed.data.manager ??
+      (managerEmployeeIdentifier !== ''
+        ? { by: 'employeeIdentifier', value: managerEmployeeIdentifier }
+        : undefined);
+    const data = made.username ? { ...parsed.data, username: made.username } : parsed.data;
     return {
       row: source.row,
       ok: true,
-      user: toNewSystemUser(parsed.data, attributes.list, now()),
+      user: toNewSystemUser(data, attributes.list, now()),
       groups,
-      ...(parsed.data.action ? { action: parsed.data.action } : {}),
-      ...(parsed.data.manager ? { manager: parsed.data.manager } : {}),
+      ...(parsed.data.action || leaver ? { action } : {}),
+      ...(manager ? { manager } : {}),
+      ...(made.username ? { usernameMade: made.fallback ? { fallback: made.fallback } : {} } : {}),
+      ...(leaver && !parsed.data.action ? { leaver } : {}),
     };
   };
 }
@@ -192,10 +220,27 @@ const manager = z.string().transform((value, ctx): ManagerRef => {
     ctx.addIssue('is not a valid email address, username or JumpCloud user id');
     return z.NEVER;
   }
-  if (!/\s/u.test(value)) return { by: 'username', value };
-  ctx.addIssue('is not a username, email or JumpCloud user id (a name with spaces cannot be matched)');
+  if (!/[\s,]/u.test(value)) return { by: 'username', value };
+  // HR systems name the manager: "Ross, Margaret" (BambooHR) or "Margaret Ross".
+  const name = personName(value);
+  if (name) return { by: 'name', value: `${name.firstname} ${name.lastname}`, ...name };
+  ctx.addIssue('is not a username, email, JumpCloud user id or a name written "Last, First" or "First Last"');
   return z.NEVER;
 });
+
+/** "Ross, Margaret" or "Margaret Ross" (the last word is the last name); undefined when not two parts. */
+function personName(value: string): { firstname: string; lastname: string } | undefined {
+  const squeeze = (text: string) => text.trim().replace(/\s+/gu, ' ');
+  const parts = value.split(',');
+  if (parts.length === 2) {
+    const [lastname, firstname] = parts.map(squeeze);
+    return lastname && firstname ? { firstname, lastname } : undefined;
+  }
+  if (parts.length > 2) return undefined;
+  const words = squeeze(value).split(' ');
+  const lastname = words.pop();
+  return lastname && words.length > 0 ? { firstname: words.join(' '), lastname } : undefined;
+}
 
 /** `mfa.exclusionDays` has minimum 1 in the spec; the upper bound only catches typos. */
 const enrollmentDays = z.string().transform((value, ctx) => {
@@ -295,6 +340,66 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
     messages.push(`${column}: ${issue.message}`);
   }
   return messages;
+}
+
+/**
+ * Problems of cells on their own (field → text), as the rows' checks word them: for a mapping
+ * file's constants, checked once before any row is read.
+ */
+export function cellProblems(cells: Readonly<Record<string, string>>): string[] {
+  const parsed = rowSchema.safeParse(cells);
+  return [...(parsed.success ? [] : describeIssues(parsed.error.issues)), ...readAttributes(cells).problems];
+}
+
+/** A mapping's constants fill the cells the row leaves empty; its groups join the row's own. */
+function withConstants(
+  cells: Readonly<Record<string, string>>,
+  constants: Readonly<Record<string, string>> | undefined,
+): Readonly<Record<string, string>> {
+  if (!constants) return cells;
+  const filled: Record<string, string> = { ...cells };
+  for (const [field, value] of Object.entries(constants)) {
+    if (field === 'groups') filled.groups = [cellText(cells.groups), value].filter(Boolean).join(';');
+    else if (cellText(filled[field]) === '') filled[field] = value;
+  }
+  return filled;
+}
+
+interface MadeUsername {
+  /** The username made for the row; undefined when the row has its own, or none can be made. */
+  readonly username?: string;
+  /** The one to use instead should another person in JumpCloud hold `username`. */
+  readonly fallback?: string;
+  readonly problem?: string;
+}
+
+/**
+ * A username made from the row when the export has none (the preset's or mapping's rule). When an
+ * earlier row of the file made the same one, this row's gets its employee id (`jsmith.1042`): a
+ * pure function of the file, so every drop of it gives the same answer.
+ */
+function makeUsername(
+  cells: Readonly<Record<string, string>>,
+  rules: RowRules,
+  action: RowAction,
+  peopleSoFar: SeenKeys,
+): MadeUsername {
+  if (!rules.username || cellText(cells.username) !== '' || Object.keys(cells).length === 0) return {};
+  const from = rules.username === 'email' ? 'the email' : 'the first and last name';
+  const base = deriveUsername(rules.username, cells);
+  if (!base) {
+    return bringsPeopleIn(action) && cellText(cells.email) !== ''
+      ? { problem: `username: cannot be made from ${from} (it needs a letter A-Z to start with)` }
+      : {};
+  }
+  const withId = usernameWithEmployeeId(base, cells.employeeIdentifier);
+  const earlier = PEOPLE_ACTIONS.has(action) ? peopleSoFar.get(`username:${base}`) : undefined;
+  if (earlier === undefined) return { username: base, ...(withId ? { fallback: withId } : {}) };
+  if (withId && peopleSoFar.get(`username:${withId}`) === undefined) return { username: withId };
+  const why = withId ? 'so is the one with its employee id' : 'the row has no employee id to tell them apart';
+  return {
+    problem: `username: made from ${from}, it is the same as row ${earlier}'s, and ${why}; add a username column`,
+  };
 }
 
 // ---- custom attributes -------------------------------------------------------------------------

@@ -188,9 +188,10 @@ describe('function permissions', () => {
     statements = functionRoleStatements(template);
   });
 
-  it('reads dropped files (any version) only under incoming/, results under outcomes/ and state under state/', () => {
+  it('reads dropped files (any version) only under incoming/, results under outcomes/, mapping files under mappings/ and state under state/', () => {
     expect(resourcesGranting(statements, 's3:GetObject')).toEqual([
       `${bucketArn}/incoming/*`,
+      `${bucketArn}/mappings/*`,
       `${bucketArn}/outcomes/*`,
       `${bucketArn}/state/*`,
     ]);
@@ -219,17 +220,25 @@ describe('function permissions', () => {
     });
   });
 
-  it('has no S3 wildcard action and nothing on the whole bucket or all its objects', () => {
+  it('has no S3 wildcard action and nothing on the whole bucket or all its objects but listing mappings/', () => {
     const s3Statements = statements.filter((s) => list(s.Action).some((a) => a.startsWith('s3:')));
-    const actions = s3Statements.flatMap((s) => list(s.Action));
-    const resources = s3Statements.flatMap((s) => list(s.Resource).map(arnText));
+    const listing = s3Statements.filter((s) => list(s.Action).includes('s3:ListBucket'));
+    const others = s3Statements.filter((s) => !listing.includes(s));
+    const actions = others.flatMap((s) => list(s.Action));
+    const resources = others.flatMap((s) => list(s.Resource).map(arnText));
 
     expect(s3Statements.length).toBeGreaterThan(0);
     expect(actions.filter((a) => a.includes('*'))).toEqual([]);
     expect(resources).not.toContain('*');
     expect(resources).not.toContain(bucketArn);
     expect(resources).not.toContain(`${bucketArn}/*`);
-    expect(actions).not.toContain('s3:ListBucket');
+    // Listing only the mapping files: a source folder without one is then a 404, not access denied.
+    expect(listing).toEqual([
+      expect.objectContaining({
+        Action: 's3:ListBucket',
+        Condition: { StringLike: { 's3:prefix': ['mappings/*'] } },
+      }),
+    ]);
   });
 
   it('may read the value of the one JumpCloud secret and nothing else in Secrets Manager', () => {

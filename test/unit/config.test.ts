@@ -11,6 +11,7 @@ describe('configuration from the environment', () => {
       incomingPrefix: 'incoming/',
       outcomesPrefix: 'outcomes/',
       statePrefix: 'state/',
+      mappingsPrefix: 'mappings/',
       concurrency: 64,
       defaultAction: 'create',
       suspendLimit: 20,

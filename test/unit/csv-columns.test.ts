@@ -175,20 +175,25 @@ describe('header matching', () => {
   it('does not guess that "User ID" holds usernames, and says how to fix the missing column', () => {
     const map = mapHeaders(['User ID', 'Email']);
 
-    expect(map.columns[0]).toEqual({ header: 'User ID', field: undefined });
+    expect(map.columns[0]).toEqual({
+      header: 'User ID',
+      field: undefined,
+      from: 'column name',
+      ignored: 'unknown column',
+    });
     expect(map.fileProblem).toMatch(/^missing required column "username"/);
     expect(map.fileProblem).toMatch(/"User ID" was not used: rename it "username"/);
   });
 });
 
 describe('mapHeaders', () => {
-  it('keeps each header as written beside its field', () => {
+  it('keeps each header as written beside its field, or why it is ignored', () => {
     const map = mapHeaders(['User Name', ' E-mail ', 'Favourite Colour']);
 
     expect(map.columns).toEqual([
-      { header: 'User Name', field: 'username' },
-      { header: ' E-mail ', field: 'email' },
-      { header: 'Favourite Colour', field: undefined },
+      { header: 'User Name', field: 'username', from: 'column name' },
+      { header: ' E-mail ', field: 'email', from: 'column name' },
+      { header: 'Favourite Colour', field: undefined, from: 'column name', ignored: 'unknown column' },
     ]);
     expect(map.unknownColumns).toEqual(['Favourite Colour']);
     expect(map.notices).toEqual(['unknown column, ignored: "Favourite Colour"']);

@@ -345,7 +345,7 @@ describe('groups', () => {
 });
 
 describe('manager', () => {
-  it('is a JumpCloud user id, an email or a username, resolved by the engine', () => {
+  it('is a JumpCloud user id, an email, a username, an employee id or a name, resolved by the engine', () => {
     expect(validate({ ...base, manager: '5F1E2D3C4B5A697887766554' })).toMatchObject({
       manager: { by: 'id', value: '5f1e2d3c4b5a697887766554' },
     });
@@ -355,8 +355,17 @@ describe('manager', () => {
     expect(validate({ ...base, manager: 'mross' })).toMatchObject({
       manager: { by: 'username', value: 'mross' },
     });
-    expect(messageOf(validate({ ...base, manager: 'Jane Smith' }))).toBe(
-      'manager: is not a username, email or JumpCloud user id (a name with spaces cannot be matched)',
+    expect(validate({ ...base, manager: 'Ross,  Margaret ' })).toMatchObject({
+      manager: { by: 'name', value: 'Margaret Ross', firstname: 'Margaret', lastname: 'Ross' },
+    });
+    expect(validate({ ...base, manager: 'Mary Ann  Smith' })).toMatchObject({
+      manager: { by: 'name', firstname: 'Mary Ann', lastname: 'Smith' },
+    });
+    expect(validate({ ...base, managerEmployeeIdentifier: ' 1042 ' })).toMatchObject({
+      manager: { by: 'employeeIdentifier', value: '1042' },
+    });
+    expect(messageOf(validate({ ...base, manager: 'Smith, Jane, Dr' }))).toBe(
+      'manager: is not a username, email, JumpCloud user id or a name written "Last, First" or "First Last"',
     );
   });
 });
@@ -577,7 +586,7 @@ describe('messages', () => {
       alternateEmail: secret,
       state: secret,
       sudo: secret,
-      manager: `${secret} x`,
+      manager: `${secret}, x, y`,
       enrollmentDays: secret,
       action: secret,
       attribute1_name: `${secret}!`,
@@ -650,7 +659,10 @@ describe('every supported column', () => {
     const plain = validate(base);
     const columns = COLUMN_SPECS.map((spec) => spec.header).filter(
       // Intents the engine resolves or acts on, not fields sent as written.
-      (header) => !['action', 'groups', 'manager'].includes(header),
+      (header) =>
+        !['action', 'groups', 'manager', 'managerEmployeeIdentifier', 'employmentStatus', 'endDate'].includes(
+          header,
+        ),
     );
 
     // Act
