@@ -206,6 +206,33 @@ describe('a Gusto export, recognised by its header', () => {
 });
 
 describe('managers named by name', () => {
+  it('sets one brought in by a later row of the file, and never guesses between two rows of the same name', async () => {
+    // Prepare: Margaret Ross joins on row 4, after her report; two rows are both Sam Taylor
+    const text =
+      'username,email,firstname,lastname,manager\r\n' +
+      'ann,ann@example.com,Ann,Lee,"Ross, Margaret"\r\n' +
+      'ben,ben@example.com,Ben,Ode,Sam Taylor\r\n' +
+      'mross,m.ross@example.com,Margaret,Ross,\r\n' +
+      'staylor,s.taylor@example.com,Sam,Taylor,\r\n' +
+      'staylor2,sam.taylor@example.com,Sam,Taylor,\r\n';
+
+    // Act
+    const results = await stack.drop('incoming/by-name-in-file.csv', text);
+
+    // Assess
+    const rows = rowsOf(results?.resultsCsv ?? '');
+    expect(rows.map((r) => [r.row, r.status, r.manager])).toEqual([
+      ['2', 'created', 'set (from row 4)'],
+      ['3', 'failed', ''],
+      ['4', 'created', ''],
+      ['5', 'created', ''],
+      ['6', 'created', ''],
+    ]);
+    expect(rows[1]?.message).toMatch(/^manager: rows 5, 6 of this file have that name/);
+    expect(person('ann')?.manager).toBe(person('mross')?._id);
+    expect(person('ben')).toBeUndefined();
+  });
+
   it('sets one found by name in JumpCloud, and never guesses between two', async () => {
     // Prepare
     const margaret = stack.simulator.seedUser({
