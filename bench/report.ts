@@ -159,7 +159,10 @@ export function reportTable(report: BenchReport): string {
   out.push('');
   out.push('Concurrency sweep (jc-onboard; fewer rows where one run would take minutes)');
   out.push(...table([apiHeader, ...report.api.filter((f) => f.group === 'sweep').map(apiRow)]), '');
-  out.push('Validation (engine: in its own process, timed inside it; jc-onboard validate: whole process)');
+  out.push(
+    'Validation (engine: in its own process, timed inside it; jc-onboard validate: whole process; ' +
+      'peak RSS includes Node and tsx)',
+  );
   out.push(
     ...table([
       ['through', 'rows', 'time s', 'rows/s', 'peak RSS MB'],
