@@ -34,6 +34,7 @@ import { Construct } from 'constructs';
 import { bundlePage } from '../web/bundle';
 import type { PageConfig } from '../web/page-config';
 import { PAGE_CORS_RULE } from '../web/upload-cors';
+import { FUNCTION_BUNDLING, FUNCTION_TARGET } from './function-bundle';
 import { OnboardingConfigurationError, PREFIXES } from './settings';
 
 /** The name the JumpCloud SAML provider has in the user pool (and in the page's sign-in link). */
@@ -279,12 +280,12 @@ export class HrPage extends Construct {
         STATE_PREFIX: PREFIXES.state,
         NODE_OPTIONS: '--enable-source-maps',
       },
+      // Bundled as the onboarding function is (function-bundle.ts): the SDK's ES modules tree-shake.
       bundling: {
         format: OutputFormat.CJS,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        bundleAwsSDK: true,
+        target: FUNCTION_TARGET,
+        ...FUNCTION_BUNDLING,
+        mainFields: [...FUNCTION_BUNDLING.mainFields],
       },
     });
 
