@@ -22,6 +22,7 @@ import { runLocalFile } from '../cli/run-file';
 import { toolArgs } from '../cli/tool-args';
 import { JumpCloudClient } from '../lambda/jumpcloud/client';
 import { startJumpCloudSimulator } from '../local/jumpcloud-simulator';
+import { measureStartup } from './startup';
 
 const API_KEY = 'jca_BenchmarkSimulatorKey00000000000000';
 
@@ -99,6 +100,10 @@ async function main(): Promise<void> {
   const folder = await mkdtemp(path.join(tmpdir(), 'jc-onboard-bench-'));
 
   process.stdout.write(`Node ${process.version}, files and results in ${folder}\n`);
+  const startup = measureStartup();
+  process.stdout.write(
+    `jc-onboard --help: ${startup.helpSeconds.toFixed(2)} s (median of 10; node -e 0: ${startup.nodeSeconds.toFixed(2)} s)\n`,
+  );
   process.stdout.write(`JumpCloud simulator latency ${min}-${max} ms per request\n\n`);
   printRow([
     'mode',

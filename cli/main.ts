@@ -1,14 +1,12 @@
 /**
  * `jc-onboard`: the command line for a users CSV on this machine. Exit codes: cli/exit-codes.ts.
+ * Each command's code (and the engine under it) is imported when that command runs, so `--help`
+ * and a usage error answer at once.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { RowAction } from '../lambda/domain';
-import { JumpCloudClient } from '../lambda/jumpcloud/client';
-import { DEFAULT_SUSPEND_LIMIT } from '../lambda/onboarding/onboard-rows';
+import { DEFAULT_SUSPEND_LIMIT } from '../lambda/onboarding/suspend-limit';
 import { version } from '../package.json';
-import { onboardFile } from './commands/onboard-file';
-import { SIMULATOR_API_KEY, simulatorCommand } from './commands/simulator';
-import { templateCommand } from './commands/template';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './exit-codes';
 import { PromptCancelledError, readApiKey } from './prompt';
 
@@ -132,6 +130,8 @@ ${EXIT_CODES_HELP}`,
     )
     .action(async (file: string, options: RunOptions, command: Command) => {
       const baseUrl = apiUrlOf(options, command);
+      const { onboardFile } = await import('./commands/onboard-file');
+      const { JumpCloudClient } = await import('../lambda/jumpcloud/client');
       exitWith(
         await onboardFile({
           file,
@@ -179,6 +179,7 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(async (file: string, options: { out?: string; force?: boolean; json?: boolean }) => {
+      const { onboardFile } = await import('./commands/onboard-file');
       exitWith(
         await onboardFile({
           file,
@@ -205,6 +206,7 @@ Examples:
   $ jc-onboard template --columns`,
     )
     .action(async (options: { out?: string; force?: boolean; columns?: boolean }) => {
+      const { templateCommand } = await import('./commands/template');
       exitWith(await templateCommand(options));
     });
 
@@ -229,6 +231,7 @@ Examples:
   $ jc-onboard simulator --port 8080 --api-key my-test-key`,
     )
     .action(async (options: { port: number; apiKey?: string; orgId?: string }) => {
+      const { SIMULATOR_API_KEY, simulatorCommand } = await import('./commands/simulator');
       exitWith(
         await simulatorCommand({
           port: options.port,
