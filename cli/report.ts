@@ -6,11 +6,12 @@
 import { styleText } from 'node:util';
 import type { RowOutcome, RowStatus } from '../lambda/domain';
 import { countsLine, type RunSummary, rowCount, statusWord } from '../lambda/results/summary';
+import { longRunLines } from './long-run-report';
 
 export { countsLine, rowCount, statusWord };
 
-/** Every row is listed up to this many; beyond it only the rows needing attention are. */
-export const MAX_TABLE_ROWS = 100;
+/** Every row is listed up to this many; beyond it, cli/long-run-report.ts sums the run up. */
+export const MAX_TABLE_ROWS = 200;
 
 type Colour = 'green' | 'cyan' | 'red' | 'yellow';
 const STATUS_COLOURS: Readonly<Record<RowStatus, Colour>> = {
@@ -118,7 +119,9 @@ export function humanReport(run: FinishedRun, colour: boolean): string {
       ? run.outcomes.map((o) => (o.status === 'would_create' ? { ...o, message: '' } : o))
       : run.outcomes;
   const statusText = run.kind === 'validate' ? validateStatusCell : undefined;
-  if (rows.length > 0) lines.push(outcomesTable(rows, { colour, statusText }), '');
+  const table = (shown: readonly RowOutcome[]) => outcomesTable(shown, { colour, statusText });
+  if (rows.length > MAX_TABLE_ROWS) lines.push(...longRunLines(rows, run.resultsPath, table), '');
+  else if (rows.length > 0) lines.push(table(rows), '');
   lines.push(`${rowCount(summary.rows)}: ${countsLine(summary.counts, words)}`);
   if (summary.fileError !== undefined) lines.push(`Problem: ${summary.fileError}`);
   for (const notice of summary.notices) lines.push(`Note: ${notice}`);
