@@ -41,6 +41,7 @@ interface RunOptions {
   json?: boolean;
   action: RowAction;
   suspendLimit: number;
+  allowExample?: boolean;
 }
 
 /** The program; each command hands its exit code to `exitWith`. */
@@ -109,6 +110,10 @@ ${EXIT_CODES_HELP}`,
       DEFAULT_CONCURRENCY,
     )
     .option(
+      '--allow-example',
+      'accept emails at example.com, .org, .net (reserved for examples, refused by default: the template row), e.g. for the simulator',
+    )
+    .option(
       '--json',
       'print only JSON (summary and every row) on stdout; also the default when stdout is not a terminal',
     )
@@ -125,7 +130,7 @@ Examples:
   $ jc-onboard run new-hires.csv --out results/new-hires.results.csv
   $ jc-onboard run new-hires.csv --region eu --org-id 5f0c1b2a3d4e5f6a7b8c9d0e
   $ jc-onboard run new-hires.csv --json > run.json
-  $ jc-onboard run examples/users.csv --api-url http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}   (jc-onboard simulator)
+  $ jc-onboard run examples/users.csv --api-url http://127.0.0.1:${DEFAULT_SIMULATOR_PORT} --allow-example   (jc-onboard simulator)
 ${EXIT_CODES_HELP}`,
     )
     .action(async (file: string, options: RunOptions, command: Command) => {
@@ -142,6 +147,7 @@ ${EXIT_CODES_HELP}`,
           force: options.force,
           json: options.json === true,
           concurrency: options.concurrency,
+          allowExample: options.allowExample === true,
           openDirectory: async () => {
             const apiKey = await readApiKey({
               env: process.env,
@@ -165,6 +171,10 @@ ${EXIT_CODES_HELP}`,
     .argument('<file>', 'the users CSV')
     .option('--out <path>', 'also write the per-row results CSV (and its .summary.json) here')
     .option('--force', 'replace the --out files if they exist (never FILE itself)')
+    .option(
+      '--allow-example',
+      'accept emails at example.com, .org, .net (reserved for examples, refused by default: the template row), e.g. for the simulator',
+    )
     .option('--json', 'print only JSON on stdout; also the default when stdout is not a terminal')
     .addHelpText(
       'after',
@@ -178,18 +188,24 @@ Examples:
   $ jc-onboard validate new-hires.csv --json | jq '.outcomes[] | select(.status == "invalid")'
 ${EXIT_CODES_HELP}`,
     )
-    .action(async (file: string, options: { out?: string; force?: boolean; json?: boolean }) => {
-      const { onboardFile } = await import('./commands/onboard-file');
-      exitWith(
-        await onboardFile({
-          file,
-          kind: 'validate',
-          out: options.out ?? false,
-          force: options.force,
-          json: options.json === true,
-        }),
-      );
-    });
+    .action(
+      async (
+        file: string,
+        options: { out?: string; force?: boolean; json?: boolean; allowExample?: boolean },
+      ) => {
+        const { onboardFile } = await import('./commands/onboard-file');
+        exitWith(
+          await onboardFile({
+            file,
+            kind: 'validate',
+            out: options.out ?? false,
+            force: options.force,
+            json: options.json === true,
+            allowExample: options.allowExample === true,
+          }),
+        );
+      },
+    );
 
   program
     .command('template')

@@ -20,7 +20,7 @@ import {
 import { onboardRows } from '../lambda/onboarding/onboard-rows';
 import { resultsHeader, resultsLines } from '../lambda/results/results-file';
 import { buildSummary, type RunSummary } from '../lambda/results/summary';
-import { createRowValidator } from '../lambda/users/validate-row';
+import { createRowValidator, type RowValidatorOptions } from '../lambda/users/validate-row';
 import { UsageError } from './exit-codes';
 
 export interface RunLocalFileOptions {
@@ -34,6 +34,8 @@ export interface RunLocalFileOptions {
   defaultAction?: RowAction;
   /** The most people the file may suspend (default 20); over it, nobody is suspended. */
   suspendLimit?: number;
+  /** Refuse rows whose email is at a domain reserved for examples (the template's example row). */
+  refuseExampleAddresses?: RowValidatorOptions['refuseExampleAddresses'];
   /**
    * Results CSV path; the JSON summary goes beside it (`.summary.json` instead of `.csv`).
    * Default: next to the input, `<base>.results-<yyyymmdd-hhmmss>.csv`. `false`: write no files.
@@ -127,7 +129,11 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
         firstRead = undefined;
         return read.rows;
       },
-      newValidator: () => createRowValidator({ defaultAction: options.defaultAction }),
+      newValidator: () =>
+        createRowValidator({
+          defaultAction: options.defaultAction,
+          refuseExampleAddresses: options.refuseExampleAddresses,
+        }),
       directory: options.directory,
       dryRun: options.dryRun,
       defaultAction: options.defaultAction,

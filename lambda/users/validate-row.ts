@@ -22,6 +22,7 @@ import {
   type UserPhoneNumber,
   type ValidatedRow,
 } from '../domain';
+import { EXAMPLE_ADDRESS_RULE, isExampleAddress } from './example-address';
 import { usernameProblem } from './username';
 
 export interface RowValidatorOptions {
@@ -32,6 +33,11 @@ export interface RowValidatorOptions {
    * what the row must hold: a new person needs username and email; finding one needs any one key.
    */
   readonly defaultAction?: RowAction;
+  /**
+   * Refuse a row bringing someone in whose email is at a domain reserved for examples
+   * (example-address.ts); `unless` says how to send such rows anyway. Absent: they are sent.
+   */
+  readonly refuseExampleAddresses?: { readonly unless: string };
 }
 
 /** JumpCloud's own importer gives a user this many days to enrol when MFA is required. */
@@ -92,6 +98,8 @@ export function createRowValidator(options: RowValidatorOptions = {}): (row: Sou
         if (keys[column] === '' && !saidAlready && !missingFromFile)
           problems.push(`${column}: is required but empty`);
       }
+      if (options.refuseExampleAddresses && isExampleAddress(keys.email))
+        problems.push(`email: ${EXAMPLE_ADDRESS_RULE} ${options.refuseExampleAddresses.unless}`);
     } else if (Object.values(keys).every((value) => value === '')) {
       problems.push(`${action}: needs an employeeIdentifier, email or username to find the person by`);
     }
