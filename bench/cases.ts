@@ -104,7 +104,8 @@ async function throughHandler(spec: ApiCase, input: string, simulatorUrl: string
 
 async function throughCli(spec: ApiCase, input: string, work: string, simulatorUrl: string) {
   const out = path.join(work, `cli-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.csv`);
-  const args = ['run', input, '--api-url', simulatorUrl, '--out', out, '--json'];
+  // The generated people are at example.com, which jc-onboard refuses unless told they are made up.
+  const args = ['run', input, '--api-url', simulatorUrl, '--out', out, '--json', '--allow-example'];
   if (spec.concurrency !== undefined) args.push('--concurrency', String(spec.concurrency));
   const { seconds, code, stderr } = await timeProcess(process.execPath, [JC_ONBOARD, ...args], {
     JUMPCLOUD_API_KEY: LOCAL_API_KEY,
@@ -139,7 +140,7 @@ export async function runValidateCase(
     const rssFile = `${out}.rss`;
     const { seconds, code, stderr } = await timeProcess(
       process.execPath,
-      [JC_ONBOARD, 'validate', input, '--out', out, '--force', '--json'],
+      [JC_ONBOARD, 'validate', input, '--out', out, '--force', '--json', '--allow-example'],
       {
         NODE_OPTIONS: `--require ${path.join(__dirname, 'peak-rss.cjs')}`,
         BENCH_PEAK_RSS_FILE: rssFile,

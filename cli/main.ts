@@ -1,16 +1,13 @@
 /**
  * `jc-onboard`: the command line for a users CSV on this machine. Exit codes: cli/exit-codes.ts.
+ * Each command's code (and the engine under it) is imported when that command runs, so `--help`
+ * and a usage error answer at once.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { RowAction } from '../lambda/domain';
 import { CONCURRENCY_CEILING, DEFAULT_MAX_CONCURRENCY } from '../lambda/jumpcloud/adaptive-concurrency';
-import { JumpCloudClient } from '../lambda/jumpcloud/client';
-import { DEFAULT_SUSPEND_LIMIT } from '../lambda/onboarding/onboard-rows';
+import { DEFAULT_SUSPEND_LIMIT } from '../lambda/onboarding/suspend-limit';
 import { version } from '../package.json';
-import { columnsCommand } from './commands/columns';
-import { onboardFile } from './commands/onboard-file';
-import { SIMULATOR_API_KEY, simulatorCommand } from './commands/simulator';
-import { templateCommand } from './commands/template';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './exit-codes';
 import { PromptCancelledError, readApiKey } from './prompt';
 
@@ -47,6 +44,7 @@ interface RunOptions {
   action: RowAction;
   suspendLimit: number;
   mapping?: string;
+  allowExample?: boolean;
 }
 
 /** The program; each command hands its exit code to `exitWith`. */
@@ -116,6 +114,10 @@ ${EXIT_CODES_HELP}`,
       DEFAULT_MAX_CONCURRENCY,
     )
     .option(
+      '--allow-example',
+      'accept emails at example.com, .org, .net (reserved for examples, refused by default: the template row), e.g. for the simulator',
+    )
+    .option(
       '--json',
       'print only JSON (summary and every row) on stdout; also the default when stdout is not a terminal',
     )
@@ -132,11 +134,13 @@ Examples:
   $ jc-onboard run new-hires.csv --out results/new-hires.results.csv
   $ jc-onboard run new-hires.csv --region eu --org-id 5f0c1b2a3d4e5f6a7b8c9d0e
   $ jc-onboard run new-hires.csv --json > run.json
-  $ jc-onboard run examples/users.csv --api-url http://127.0.0.1:${DEFAULT_SIMULATOR_PORT}   (jc-onboard simulator)
+  $ jc-onboard run examples/users.csv --api-url http://127.0.0.1:${DEFAULT_SIMULATOR_PORT} --allow-example   (jc-onboard simulator)
 ${EXIT_CODES_HELP}`,
     )
     .action(async (file: string, options: RunOptions, command: Command) => {
       const baseUrl = apiUrlOf(options, command);
+      const { onboardFile } = await import('./commands/onboard-file');
+      const { JumpCloudClient } = await import('../lambda/jumpcloud/client');
       exitWith(
         await onboardFile({
           file,
@@ -148,6 +152,7 @@ ${EXIT_CODES_HELP}`,
           force: options.force,
           json: options.json === true,
           concurrency: options.concurrency,
+          allowExample: options.allowExample === true,
           openDirectory: async () => {
             const apiKey = await readApiKey({
               env: process.env,
@@ -172,6 +177,10 @@ ${EXIT_CODES_HELP}`,
     .option('--out <path>', 'also write the per-row results CSV (and its .summary.json) here')
     .option('--force', 'replace the --out files if they exist (never FILE itself)')
     .option('--mapping <file>', MAPPING_HELP)
+    .option(
+      '--allow-example',
+      'accept emails at example.com, .org, .net (reserved for examples, refused by default: the template row), e.g. for the simulator',
+    )
     .option('--json', 'print only JSON on stdout; also the default when stdout is not a terminal')
     .addHelpText(
       'after',
@@ -186,7 +195,11 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(
-      async (file: string, options: { out?: string; force?: boolean; json?: boolean; mapping?: string }) => {
+      async (
+        file: string,
+        options: { out?: string; force?: boolean; json?: boolean; mapping?: string; allowExample?: boolean },
+      ) => {
+        const { onboardFile } = await import('./commands/onboard-file');
         exitWith(
           await onboardFile({
             file,
@@ -195,6 +208,7 @@ ${EXIT_CODES_HELP}`,
             out: options.out ?? false,
             force: options.force,
             json: options.json === true,
+            allowExample: options.allowExample === true,
           }),
         );
       },
@@ -218,6 +232,7 @@ Examples:
   $ jc-onboard columns acme-hr.csv --mapping acme-hr.json`,
     )
     .action(async (file: string, options: { mapping?: string; json?: boolean }) => {
+      const { columnsCommand } = await import('./commands/columns');
       exitWith(await columnsCommand({ file, mapping: options.mapping, json: options.json === true }));
     });
 
@@ -236,6 +251,7 @@ Examples:
   $ jc-onboard template --columns`,
     )
     .action(async (options: { out?: string; force?: boolean; columns?: boolean }) => {
+      const { templateCommand } = await import('./commands/template');
       exitWith(await templateCommand(options));
     });
 
@@ -260,6 +276,7 @@ Examples:
   $ jc-onboard simulator --port 8080 --api-key my-test-key`,
     )
     .action(async (options: { port: number; apiKey?: string; orgId?: string }) => {
+      const { SIMULATOR_API_KEY, simulatorCommand } = await import('./commands/simulator');
       exitWith(
         await simulatorCommand({
           port: options.port,

@@ -1,5 +1,6 @@
 /**
- * A progress bar on a terminal (cli-progress), for `jc-onboard run`/`validate` and the demo.
+ * A progress bar on a terminal (cli-progress), for `jc-onboard run`/`validate` and the demo: rows
+ * done of the total, rows per second and the time left, and the counts so far.
  * Only on a TTY: in a pipe, a log file or with --json there is no bar at all, so the output stays
  * machine-readable.
  */
@@ -23,11 +24,13 @@ export function startProgressBar(options: {
   stream: NodeJS.WriteStream;
   /** False (not a terminal, or --json): a bar that draws nothing. */
   enabled: boolean;
+  /** The clock the pace is measured by (tests give their own). */
+  now?: () => number;
 }): ProgressBar {
   if (!options.enabled || !options.stream.isTTY) return NO_BAR;
   const bar = new SingleBar(
     {
-      format: `${options.label} {bar} {value}/{total} rows  {detail}`,
+      format: `${options.label} {bar} {value}/{total} rows  {pace}{detail}`,
       stream: options.stream,
       clearOnComplete: true,
       hideCursor: true,
@@ -35,10 +38,14 @@ export function startProgressBar(options: {
     },
     Presets.shades_classic,
   );
-  bar.start(Math.max(options.total, 1), 0, { detail: '' });
+  const pace = new Pace(options.total, options.now);
+  bar.start(Math.max(options.total, 1), 0, { pace: '', detail: '' });
   return {
     update(value, detail) {
-      bar.update(Math.min(value, options.total), { detail });
+      const done = Math.min(value, options.total);
+      pace.record(done);
+      const paceText = pace.text();
+      bar.update(done, { pace: paceText === '' ? '' : `${paceText}  `, detail });
     },
     stop() {
       bar.stop();
@@ -63,4 +70,52 @@ export function rowProgress(
       bar.stop();
     },
   };
+}
+
+/** How far back the rate looks: long enough to be steady, short enough to follow a throttled API. */
+const WINDOW_MS = 20_000;
+/** Below this much measured time the rate would be a guess: say nothing yet. */
+const MIN_MEASURED_MS = 1_000;
+
+/**
+ * Rows per second over the last WINDOW_MS, and the time the rows left would take at that rate.
+ * Measured from the rows reported, not from when the run started: reading the file first (the
+ * plan) reports nothing and must not slow the rate down.
+ */
+export class Pace {
+  /** [time, rows done] samples, oldest first; the first one is kept until the window is full. */
+  private readonly samples: [number, number][] = [];
+
+  constructor(
+    private readonly total: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  record(done: number): void {
+    const at = this.now();
+    this.samples.push([at, done]);
+    // Keep one sample older than the window, so the window is always fully measured.
+    while (this.samples.length > 2 && (this.samples[1]?.[0] ?? at) <= at - WINDOW_MS) this.samples.shift();
+  }
+
+  /** `"120 rows/s, about 3m 20s left"`, or '' while too little has been measured. */
+  text(): string {
+    const first = this.samples[0];
+    const last = this.samples[this.samples.length - 1];
+    if (first === undefined || last === undefined) return '';
+    const elapsed = last[0] - first[0];
+    if (elapsed < MIN_MEASURED_MS || last[1] <= first[1]) return '';
+    const perSecond = ((last[1] - first[1]) * 1000) / elapsed;
+    const left = Math.max(this.total - last[1], 0);
+    const rate = perSecond >= 10 ? String(Math.round(perSecond)) : perSecond.toFixed(1);
+    return left === 0 ? `${rate} rows/s` : `${rate} rows/s, about ${duration(left / perSecond)} left`;
+  }
+}
+
+/** 42 → "42s", 200 → "3m 20s", 7500 → "2h 05m": whole seconds, as a person reads them. */
+export function duration(seconds: number): string {
+  const whole = Math.max(1, Math.ceil(seconds));
+  if (whole < 60) return `${whole}s`;
+  if (whole < 3600) return `${Math.floor(whole / 60)}m ${String(whole % 60).padStart(2, '0')}s`;
+  return `${Math.floor(whole / 3600)}h ${String(Math.floor((whole % 3600) / 60)).padStart(2, '0')}m`;
 }

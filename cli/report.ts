@@ -6,11 +6,12 @@
 import { styleText } from 'node:util';
 import type { RowOutcome, RowStatus } from '../lambda/domain';
 import { countsLine, type RunSummary, rowCount, statusWord } from '../lambda/results/summary';
+import { longRunLines, needsAttention, PROBLEM_ROWS_LISTED } from './long-run-report';
 
 export { countsLine, rowCount, statusWord };
 
-/** Every row is listed up to this many; beyond it only the rows needing attention are. */
-export const MAX_TABLE_ROWS = 100;
+/** Every row is listed up to this many; beyond it, cli/long-run-report.ts sums the run up. */
+export const MAX_TABLE_ROWS = 200;
 
 type Colour = 'green' | 'cyan' | 'red' | 'yellow';
 const STATUS_COLOURS: Readonly<Record<RowStatus, Colour>> = {
@@ -41,13 +42,14 @@ export function colourFor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = p
 
 /**
  * The rows the readable report lists, kept as the engine reports them: every row while there are
- * at most MAX_TABLE_ROWS, past that only the first MAX_TABLE_ROWS invalid and failed ones (the
- * results file has them all). A long file is never held.
+ * at most MAX_TABLE_ROWS; past that, the first rows needing attention (cli/long-run-report.ts)
+ * and how many there are in all (the results file has every row). A long file is never held.
  */
 export class TableRows {
   private first: RowOutcome[] = [];
-  private readonly attention: RowOutcome[] = [];
+  private readonly problems: RowOutcome[] = [];
   private total = 0;
+  private problemCount = 0;
 
   static of(outcomes: readonly RowOutcome[]): TableRows {
     const rows = new TableRows();
@@ -59,7 +61,9 @@ export class TableRows {
     this.total += 1;
     if (this.total <= MAX_TABLE_ROWS) this.first.push(outcome);
     else this.first = [];
-    if (needsAttention(outcome) && this.attention.length < MAX_TABLE_ROWS) this.attention.push(outcome);
+    if (!needsAttention(outcome)) return;
+    this.problemCount += 1;
+    if (this.problems.length < PROBLEM_ROWS_LISTED) this.problems.push(outcome);
   }
 
   /** Rows reported in all. */
@@ -67,21 +71,25 @@ export class TableRows {
     return this.total;
   }
 
-  /** The rows to list. */
-  get shown(): readonly RowOutcome[] {
-    return this.total <= MAX_TABLE_ROWS ? this.first : this.attention;
+  /** Every row, while there are at most MAX_TABLE_ROWS. */
+  get listed(): readonly RowOutcome[] {
+    return this.first;
+  }
+
+  /** The first PROBLEM_ROWS_LISTED rows needing attention. */
+  get attention(): readonly RowOutcome[] {
+    return this.problems;
+  }
+
+  /** Rows needing attention in all. */
+  get attentionCount(): number {
+    return this.problemCount;
   }
 }
 
-const needsAttention = (o: RowOutcome) => o.status === 'invalid' || o.status === 'failed';
-
-/**
- * The rows as an aligned text table. With more than MAX_TABLE_ROWS rows, only invalid and
- * failed ones are listed (the results file has them all), and a last line says so.
- */
-export function outcomesTable(rows: TableRows, options: TableOptions = {}): string {
+/** The rows as an aligned text table. */
+export function outcomesTable(shown: readonly RowOutcome[], options: TableOptions = {}): string {
   const text = options.statusText ?? ((status: RowStatus) => status);
-  const shown = rows.shown;
   const header = ['Row', 'Status', 'Username', 'Email', 'Message'];
   const cells = shown.map((o) => [
     String(o.row),
@@ -105,10 +113,6 @@ export function outcomesTable(rows: TableRows, options: TableOptions = {}): stri
   shown.forEach((row, index) => {
     lines.push(line(cells[index] ?? [], row.status));
   });
-  if (shown.length < rows.count) {
-    const hidden = rows.count - shown.length;
-    lines.push(`(${hidden} more rows not listed here: every row is in the results file)`);
-  }
   return lines.join('\n');
 }
 
@@ -158,7 +162,9 @@ export function humanReport(run: FinishedRun, colour: boolean): string {
           message: (o) => (o.status === 'would_create' ? '' : o.message),
         }
       : { colour };
-  if (run.rows.count > 0) lines.push(outcomesTable(run.rows, tableOptions), '');
+  const table = (shown: readonly RowOutcome[]) => outcomesTable(shown, tableOptions);
+  if (run.rows.count > MAX_TABLE_ROWS) lines.push(...longRunLines(run.rows, run.resultsPath, table), '');
+  else if (run.rows.count > 0) lines.push(table(run.rows.listed), '');
   lines.push(`${rowCount(summary.rows)}: ${countsLine(summary.counts, words)}`);
   if (summary.fileError !== undefined) lines.push(`Problem: ${summary.fileError}`);
   for (const notice of summary.notices) lines.push(`Note: ${notice}`);

@@ -21,7 +21,7 @@ import { resultsHeader, resultsLines } from '../lambda/results/results-file';
 import { buildSummary, type RunSummary } from '../lambda/results/summary';
 import { chooseSource, type ExportSource } from '../lambda/sources/export-source';
 import { type MappingFile, readMappingFile } from '../lambda/sources/mapping-file';
-import { createRowValidator } from '../lambda/users/validate-row';
+import { createRowValidator, type RowValidatorOptions } from '../lambda/users/validate-row';
 import { UsageError } from './exit-codes';
 
 export interface RunLocalFileOptions {
@@ -37,6 +37,8 @@ export interface RunLocalFileOptions {
   mapping?: MappingFile;
   /** The most people the file may suspend (default 20); over it, nobody is suspended. */
   suspendLimit?: number;
+  /** Refuse rows whose email is at a domain reserved for examples (the template's example row). */
+  refuseExampleAddresses?: RowValidatorOptions['refuseExampleAddresses'];
   /**
    * Results CSV path; the JSON summary goes beside it (`.summary.json` instead of `.csv`).
    * Default: next to the input, `<base>.results-<yyyymmdd-hhmmss>.csv`. `false`: write no files.
@@ -123,7 +125,11 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
         return read.rows;
       },
       newValidator: () =>
-        createRowValidator({ defaultAction: options.defaultAction, source: csv.source?.rowRules }),
+        createRowValidator({
+          defaultAction: options.defaultAction,
+          source: csv.source?.rowRules,
+          refuseExampleAddresses: options.refuseExampleAddresses,
+        }),
       directory: options.directory,
       dryRun: options.dryRun,
       defaultAction: options.defaultAction,

@@ -5,6 +5,7 @@
  */
 import { parse } from 'csv-parse/browser/esm/sync';
 import { mapHeaders } from '../lambda/csv/columns';
+import { csvLayout } from '../lambda/csv/separator';
 
 export type HeaderCheck =
   | { readonly ok: true /** Data rows in the file (blank lines are not rows). */; readonly rows: number }
@@ -16,8 +17,11 @@ export type HeaderCheck =
 export function checkHeader(text: string): HeaderCheck {
   let records: string[][];
   try {
-    records = parse(text, {
+    // As the function reads it: a "sep=;" first line names the separator, else the header decides.
+    const layout = csvLayout(text);
+    records = parse(text.slice(layout.separatorLineLength), {
       bom: true,
+      delimiter: layout.separator,
       skip_empty_lines: true,
       relax_column_count: true,
       relax_quotes: true,

@@ -45,6 +45,8 @@ export interface OnboardFileOptions {
   suspendLimit?: number;
   /** Requests in flight at most: sizes the rows handed to the client, so Ctrl-C stops within a few rows. */
   concurrency?: number;
+  /** Send rows whose email is at example.com and the like (refused by default: the template's example row). */
+  allowExample?: boolean;
 }
 
 /** Rows handed to the client per request it may have in flight: keeps JumpCloud busy, stops soon on Ctrl-C. */
@@ -91,6 +93,13 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
       defaultAction: options.defaultAction,
       ...(mapping ? { mapping } : {}),
       suspendLimit: options.suspendLimit,
+      ...(options.allowExample
+        ? {}
+        : {
+            refuseExampleAddresses: {
+              unless: 'Use a real address, or add --allow-example (e.g. for the simulator).',
+            },
+          }),
       out: options.out,
       force: options.force,
       shouldStop: () => stopRequested,

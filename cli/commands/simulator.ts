@@ -34,7 +34,7 @@ export async function simulatorCommand(options: SimulatorCommandOptions): Promis
       '',
       'In another terminal:',
       `  export JUMPCLOUD_API_KEY=${options.apiKey}`,
-      `  npx jc-onboard run examples/users.csv --api-url ${simulator.url}${orgFlag}`,
+      `  npx jc-onboard run examples/users.csv --api-url ${simulator.url}${orgFlag} --allow-example`,
       '',
     ].join('\n'),
   );

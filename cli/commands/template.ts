@@ -41,7 +41,8 @@ export async function templateCommand(options: TemplateOptions): Promise<number>
   }
   process.stderr.write(
     `Wrote ${target}: ${TEMPLATE_COLUMNS.length} columns and one example row.\n` +
-      'Fill in one person per row; only username and email are required. Remove the example row.\n',
+      'Fill in one person per row; only username and email are required. Remove the example row:\n' +
+      'its example.com address is refused by validate and run (unless --allow-example), so it is never created.\n',
   );
   return EXIT_OK;
 }

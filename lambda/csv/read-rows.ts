@@ -22,6 +22,7 @@ import {
   type SourceColumns,
 } from './columns';
 import { type ByteSource, decodeCsvBytes } from './decode';
+import { csvLayout } from './separator';
 
 /** How to read the file: a leavers file, and the export's preset or mapping once the header is known. */
 export interface CsvOptions<S extends SourceColumns = SourceColumns> {
@@ -77,14 +78,14 @@ export async function openUserCsv<S extends SourceColumns = SourceColumns>(
 ): Promise<UserCsv<S>> {
   const decoded = await decodeCsvBytes(input);
   const text = decoded.text[Symbol.asyncIterator]();
-  const peeked = await peekFirstLine(text);
-  const delimiter = sniffDelimiter(peeked.firstLine);
+  const peeked = await peekHeader(text);
+  const layout = csvLayout(peeked);
 
   // A parse error must not destroy the stream (records already parsed but not yet read would be
   // lost with it): it is pushed in order as a marker, and reading stops there.
   const parser: ReturnType<typeof parse> = parse({
     bom: true,
-    delimiter,
+    delimiter: layout.separator,
     // Listing all three lets one file mix them (files glued together); auto-detection would not.
     record_delimiter: ['\r\n', '\n', '\r'],
     relax_column_count: true,
@@ -95,7 +96,9 @@ export async function openUserCsv<S extends SourceColumns = SourceColumns>(
       parser.push({ unreadable: error?.code ?? 'CSV_INVALID' } satisfies Unreadable);
     },
   });
-  const source = Readable.from(textAfterPeek(peeked.text, text), { objectMode: false });
+  const source = Readable.from(textAfterPeek(peeked.slice(layout.separatorLineLength), text), {
+    objectMode: false,
+  });
   source.on('error', (error) => parser.destroy(error));
   source.pipe(parser);
   const records: AsyncIterator<CsvRecord | Unreadable> = parser[Symbol.asyncIterator]();
@@ -118,8 +121,7 @@ export async function openUserCsv<S extends SourceColumns = SourceColumns>(
     throw error;
   }
   const notices = decoded.notices;
-  if (delimiter !== ',')
-    notices.push(`columns are separated by ${delimiter === ';' ? 'semicolons' : 'tabs'}`);
+  if (layout.notice !== undefined) notices.push(layout.notice);
   notices.push(...(chosen?.notices ?? []), ...headerMap.notices);
   const reading: Reading = { notices, unknownColumns: [...headerMap.unknownColumns] };
 
@@ -332,28 +334,21 @@ function isBlank(record: CsvRecord): boolean {
   return record.every((cell) => cell.trim() === '');
 }
 
-interface Peeked {
-  readonly text: string;
-  readonly firstLine: string;
-}
-
-/** Reads text until the first non-blank line is complete (or 64 KB, or the end). */
-async function peekFirstLine(text: AsyncIterator<string>): Promise<Peeked> {
+/**
+ * Reads text until the first two non-blank lines are complete (a `sep=` line and the header), or
+ * 64 KB, or the end: enough to tell how the columns are separated.
+ */
+async function peekHeader(text: AsyncIterator<string>): Promise<string> {
   let buffered = '';
   for (;;) {
-    const line = firstNonBlankLine(buffered);
-    if (line !== undefined || buffered.length >= 64 * 1024)
-      return { text: buffered, firstLine: line ?? buffered };
+    const lines = buffered.split(/\r\n|\n|\r/);
+    lines.pop(); // the last piece may be an incomplete line
+    if (lines.filter((line) => line.trim() !== '').length >= 2 || buffered.length >= 64 * 1024)
+      return buffered;
     const next = await text.next();
-    if (next.done) return { text: buffered, firstLine: buffered.trim() };
+    if (next.done) return buffered;
     buffered += next.value;
   }
-}
-
-function firstNonBlankLine(text: string): string | undefined {
-  const lines = text.split(/\r\n|\n|\r/);
-  lines.pop(); // the last piece may be an incomplete line
-  return lines.find((line) => line.trim() !== '');
 }
 
 async function* textAfterPeek(peeked: string, rest: AsyncIterator<string>): AsyncGenerator<string> {
@@ -363,21 +358,4 @@ async function* textAfterPeek(peeked: string, rest: AsyncIterator<string>): Asyn
   } finally {
     await rest.return?.(); // stop the file download when the reader stops early
   }
-}
-
-/**
- * Excel in many European locales saves "CSV" with semicolons, and some exports use tabs. A header
- * line with no comma outside quotes but with semicolons (or tabs) is read that way.
- */
-function sniffDelimiter(firstLine: string): ',' | ';' | '\t' {
-  const counts = { ',': 0, ';': 0, '\t': 0 };
-  let quoted = false;
-  for (const char of firstLine) {
-    if (char === '"') quoted = !quoted;
-    else if (!quoted && (char === ',' || char === ';' || char === '\t')) counts[char]++;
-  }
-  if (counts[','] > 0) return ',';
-  if (counts[';'] > 0) return ';';
-  if (counts['\t'] > 0) return '\t';
-  return ',';
 }

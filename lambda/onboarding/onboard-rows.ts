@@ -28,6 +28,7 @@ import { emptyCounts, type StatusCounts } from '../results/results-file';
 import { type ApplyContext, type ApplyResult, applyRow, type RowIntent } from './apply';
 import { conflictMessage, type FilePlan, planFile } from './plan';
 import { RunResolver } from './resolve';
+import { DEFAULT_SUSPEND_LIMIT } from './suspend-limit';
 
 export interface OnboardRowsOptions {
   /** Reads the file's rows from the start. The engine reads it once to plan and again to apply. */
@@ -92,7 +93,7 @@ export interface OnboardRowsResult {
   held?: boolean;
 }
 
-export const DEFAULT_SUSPEND_LIMIT = 20;
+export { DEFAULT_SUSPEND_LIMIT };
 
 interface PendingRow {
   readonly row: number;

@@ -30,6 +30,7 @@ import {
   usernameWithEmployeeId,
   utcDay,
 } from '../sources/derive';
+import { EXAMPLE_ADDRESS_RULE, isExampleAddress } from './example-address';
 import { SeenKeys } from './seen-keys';
 import { usernameProblem } from './username';
 
@@ -43,6 +44,11 @@ export interface RowValidatorOptions {
   readonly defaultAction?: RowAction;
   /** How the export's rows read beyond their columns (its preset or mapping file). */
   readonly source?: RowRules;
+  /**
+   * Refuse a row bringing someone in whose email is at a domain reserved for examples
+   * (example-address.ts); `unless` says how to send such rows anyway. Absent: they are sent.
+   */
+  readonly refuseExampleAddresses?: { readonly unless: string };
 }
 
 /** JumpCloud's own importer gives a user this many days to enrol when MFA is required. */
@@ -108,6 +114,8 @@ export function createRowValidator(options: RowValidatorOptions = {}): (row: Sou
         if (keys[column] === '' && !saidAlready && !missingFromFile)
           problems.push(`${column}: is required but empty`);
       }
+      if (options.refuseExampleAddresses && isExampleAddress(keys.email))
+        problems.push(`email: ${EXAMPLE_ADDRESS_RULE} ${options.refuseExampleAddresses.unless}`);
     } else if (Object.values(keys).every((value) => value === '')) {
       problems.push(`${action}: needs an employeeIdentifier, email or username to find the person by`);
     }

@@ -146,9 +146,12 @@ describe('jc-onboard run --mapping', () => {
     // Act
     const refused = await jcOnboard(['run', file, '--mapping', bad, '--api-url', simulator.url], { env });
     const requestsAfterRefusal = simulator.requests.length;
-    const done = await jcOnboard(['run', file, '--mapping', good, '--api-url', simulator.url, '--out', out], {
-      env,
-    });
+    const done = await jcOnboard(
+      ['run', file, '--mapping', good, '--api-url', simulator.url, '--out', out, '--allow-example'],
+      {
+        env,
+      },
+    );
 
     // Assess
     expect(refused.code).toBe(2);

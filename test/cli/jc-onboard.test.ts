@@ -113,7 +113,7 @@ describe('jc-onboard --help', () => {
 describe('jc-onboard validate', () => {
   it('reports every row of the example file and exits 1 for its deliberate mistakes, writing nothing', async () => {
     // Act
-    const result = await jcOnboard(['validate', EXAMPLE_USERS, '--json'], { cwd: folder });
+    const result = await jcOnboard(['validate', '--allow-example', EXAMPLE_USERS, '--json'], { cwd: folder });
 
     // Assess
     expect(result.code).toBe(1);
@@ -140,7 +140,7 @@ describe('jc-onboard validate', () => {
     const out = path.join(folder, 'check.csv');
 
     // Act
-    const result = await jcOnboard(['validate', file, '--out', out]);
+    const result = await jcOnboard(['validate', '--allow-example', file, '--out', out]);
 
     // Assess
     expect(result.code).toBe(0);
@@ -156,7 +156,7 @@ describe('jc-onboard validate', () => {
 
   it.skipIf(!hasScript)('prints a readable table and the counts on a terminal', async () => {
     // Act
-    const result = await onTerminal(['validate', EXAMPLE_USERS], cleanEnv()).exited;
+    const result = await onTerminal(['validate', '--allow-example', EXAMPLE_USERS], cleanEnv()).exited;
 
     // Assess
     expect(result.code).toBe(1);
@@ -173,7 +173,9 @@ describe('jc-onboard run', () => {
     const file = await cleanFile();
 
     // Act
-    const result = await jcOnboard(['run', file, '--api-url', simulator.url], { env: withKey() });
+    const result = await jcOnboard(['run', '--allow-example', file, '--api-url', simulator.url], {
+      env: withKey(),
+    });
 
     // Assess: JSON on stdout (not a terminal), users in JumpCloud, files beside the input.
     expect(result.code).toBe(0);
@@ -210,9 +212,12 @@ describe('jc-onboard run', () => {
     await mkdir(path.dirname(out));
 
     // Act
-    const result = await jcOnboard(['run', input, '--api-url', simulator.url, '--out', out, '--json'], {
-      env: withKey(),
-    });
+    const result = await jcOnboard(
+      ['run', '--allow-example', input, '--api-url', simulator.url, '--out', out, '--json'],
+      {
+        env: withKey(),
+      },
+    );
 
     // Assess
     expect(result.code).toBe(1);
@@ -235,9 +240,12 @@ describe('jc-onboard run', () => {
     const file = await cleanFile();
 
     // Act
-    const result = await jcOnboard(['run', file, '--dry-run', '--api-url', simulator.url], {
-      env: withKey(),
-    });
+    const result = await jcOnboard(
+      ['run', '--allow-example', file, '--dry-run', '--api-url', simulator.url],
+      {
+        env: withKey(),
+      },
+    );
 
     // Assess
     expect(result.code).toBe(0);
@@ -253,7 +261,7 @@ describe('jc-onboard run', () => {
     const file = await cleanFile();
 
     // Act
-    const result = await jcOnboard(['run', file, '--api-url', simulator.url]);
+    const result = await jcOnboard(['run', '--allow-example', file, '--api-url', simulator.url]);
 
     // Assess
     expect(result.code).toBe(2);
@@ -267,7 +275,7 @@ describe('jc-onboard run', () => {
     const file = await cleanFile();
 
     // Act
-    const result = await jcOnboard(['run', file, '--api-url', simulator.url], {
+    const result = await jcOnboard(['run', '--allow-example', file, '--api-url', simulator.url], {
       env: cleanEnv({ JUMPCLOUD_API_KEY: 'jca_NotTheRightKey' }),
     });
 
@@ -290,7 +298,9 @@ describe('jc-onboard run', () => {
 
     // Act: no key in the environment either; the file is checked first.
     const [notThere, notCsv, noColumn] = await Promise.all(
-      [missing, workbook, noEmail].map((file) => jcOnboard(['run', file, '--api-url', simulator.url])),
+      [missing, workbook, noEmail].map((file) =>
+        jcOnboard(['run', '--allow-example', file, '--api-url', simulator.url]),
+      ),
     );
 
     // Assess
@@ -312,9 +322,13 @@ describe('jc-onboard run', () => {
 
     // Act
     const results = await Promise.all([
-      jcOnboard(['run', file, '--region', 'au'], { env: withKey() }),
-      jcOnboard(['run', file, '--region', 'eu', '--api-url', simulator.url], { env: withKey() }),
-      jcOnboard(['run', file, '--concurrency', 'lots', '--api-url', simulator.url], { env: withKey() }),
+      jcOnboard(['run', '--allow-example', file, '--region', 'au'], { env: withKey() }),
+      jcOnboard(['run', '--allow-example', file, '--region', 'eu', '--api-url', simulator.url], {
+        env: withKey(),
+      }),
+      jcOnboard(['run', '--allow-example', file, '--concurrency', 'lots', '--api-url', simulator.url], {
+        env: withKey(),
+      }),
       jcOnboard(['onboard', file]),
       jcOnboard(['run']),
     ]);
@@ -337,7 +351,17 @@ describe('jc-onboard run', () => {
     await writeFile(file, `username,email\n${rows.join('\n')}\n`);
     const out = path.join(folder, 'many.results.csv');
     try {
-      const args = ['run', file, '--api-url', slow.url, '--concurrency', '1', '--out', out];
+      const args = [
+        'run',
+        '--allow-example',
+        file,
+        '--api-url',
+        slow.url,
+        '--concurrency',
+        '1',
+        '--out',
+        out,
+      ];
       const running = start(process.execPath, [JC_ONBOARD, ...args], { env: withKey() });
       while (slow.users().length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
 
@@ -371,7 +395,7 @@ describe('jc-onboard run', () => {
 
       // Act: type the key at the prompt, as a person would.
       const running = onTerminal(
-        ['run', file, '--api-url', simulator.url, '--out', out, '--json'],
+        ['run', '--allow-example', file, '--api-url', simulator.url, '--out', out, '--json'],
         cleanEnv(),
       );
       await running.waitFor(/JumpCloud API key \(typing is hidden\): /);
@@ -397,7 +421,7 @@ describe('jc-onboard run', () => {
     const file = await cleanFile();
 
     // Act
-    const running = onTerminal(['run', file, '--api-url', simulator.url], cleanEnv());
+    const running = onTerminal(['run', '--allow-example', file, '--api-url', simulator.url], cleanEnv());
     await running.waitFor(/JumpCloud API key/);
     running.child.stdin.write('jca_half-typed\u0003');
     const result = await running.exited;
@@ -411,13 +435,13 @@ describe('jc-onboard run', () => {
 });
 
 describe('jc-onboard template', () => {
-  it('writes every supported column and an example row that validates', async () => {
+  it('writes every supported column and an example row that validates with --allow-example (its address is reserved)', async () => {
     // Prepare
     const out = path.join(folder, 'template.csv');
 
     // Act
     const written = await jcOnboard(['template', '--out', out]);
-    const checked = await jcOnboard(['validate', out, '--json']);
+    const checked = await jcOnboard(['validate', '--allow-example', out, '--json']);
 
     // Assess
     expect(written.code).toBe(0);
@@ -464,7 +488,7 @@ describe('jc-onboard simulator', () => {
     const [, key] = (await served.waitFor(/API key: (\S+)/)) as string[];
 
     // Act
-    const run = await jcOnboard(['run', file, '--api-url', url ?? ''], {
+    const run = await jcOnboard(['run', '--allow-example', file, '--api-url', url ?? ''], {
       env: cleanEnv({ JUMPCLOUD_API_KEY: key ?? '' }),
     });
     served.child.kill('SIGINT');
@@ -493,16 +517,31 @@ describe('joiners, movers and leavers from the command line', () => {
     await writeFile(leavers, 'Email\r\njin.lee@example.com\r\n');
 
     // Act
-    const joined = await jcOnboard(['run', file, '--api-url', simulator.url, '--json'], { env: withKey() });
-    const again = await jcOnboard(['run', file, '--action', 'upsert', '--api-url', simulator.url, '--json'], {
+    const joined = await jcOnboard(['run', '--allow-example', file, '--api-url', simulator.url, '--json'], {
       env: withKey(),
     });
+    const again = await jcOnboard(
+      ['run', '--allow-example', file, '--action', 'upsert', '--api-url', simulator.url, '--json'],
+      {
+        env: withKey(),
+      },
+    );
     const checked = await jcOnboard(
-      ['run', leavers, '--action', 'suspend', '--dry-run', '--api-url', simulator.url, '--json'],
+      [
+        'run',
+        '--allow-example',
+        leavers,
+        '--action',
+        'suspend',
+        '--dry-run',
+        '--api-url',
+        simulator.url,
+        '--json',
+      ],
       { env: withKey() },
     );
     const left = await jcOnboard(
-      ['run', leavers, '--action', 'suspend', '--api-url', simulator.url, '--json'],
+      ['run', '--allow-example', leavers, '--action', 'suspend', '--api-url', simulator.url, '--json'],
       {
         env: withKey(),
       },

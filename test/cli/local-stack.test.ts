@@ -58,7 +58,8 @@ describe('npm run demo', () => {
 describe('npm start', () => {
   it('prints the endpoint and a ready command, says why a file that is not a .csv is ignored, processes a file uploaded with an S3 client, and stops on Ctrl-C', async () => {
     // Prepare
-    const served = start(TSX, ['local/serve.ts', '--port', '0']);
+    // As `npm start` runs it: one process, so Ctrl-C reaches the stack itself, not a relay in front of it.
+    const served = start(process.execPath, ['--import', 'tsx', 'local/serve.ts', '--port', '0']);
     const [, endpoint] = (await served.waitFor(/S3 endpoint\s+(http:\/\/127\.0\.0\.1:\d+)/)) as string[];
     const [, bucket] = (await served.waitFor(/Bucket\s+(\S+)/)) as string[];
     await served.waitFor(/Waiting for files/);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TEMPLATE_COLUMNS } from '../../lambda/users/template';
 import { type JumpCloudSimulator, startJumpCloudSimulator } from '../../local/jumpcloud-simulator';
 import { cleanEnv, jcOnboard } from './processes';
 
@@ -54,9 +55,13 @@ describe('--out never destroys a file', () => {
 
     // Act
     const results = await Promise.all([
-      jcOnboard(['validate', file, '--out', file]),
-      jcOnboard(['validate', 'new-hires.csv', '--out', './new-hires.csv'], { cwd: folder }),
-      jcOnboard(['run', file, '--out', link, '--force', '--api-url', simulator.url], { env: withKey() }),
+      jcOnboard(['validate', '--allow-example', file, '--out', file]),
+      jcOnboard(['validate', '--allow-example', 'new-hires.csv', '--out', './new-hires.csv'], {
+        cwd: folder,
+      }),
+      jcOnboard(['run', '--allow-example', file, '--out', link, '--force', '--api-url', simulator.url], {
+        env: withKey(),
+      }),
     ]);
 
     // Assess
@@ -76,11 +81,14 @@ describe('--out never destroys a file', () => {
     await writeFile(earlier, 'last week\r\n');
 
     // Act
-    const refused = await jcOnboard(['run', file, '--out', earlier, '--api-url', simulator.url], {
-      env: withKey(),
-    });
+    const refused = await jcOnboard(
+      ['run', '--allow-example', file, '--out', earlier, '--api-url', simulator.url],
+      {
+        env: withKey(),
+      },
+    );
     const kept = await readFile(earlier, 'utf8');
-    const forced = await jcOnboard(['validate', file, '--out', earlier, '--force']);
+    const forced = await jcOnboard(['validate', '--allow-example', file, '--out', earlier, '--force']);
 
     // Assess
     expect(refused.code).toBe(2);
@@ -103,9 +111,12 @@ describe('a JumpCloud URL that cannot be reached', () => {
     const out = path.join(folder, 'results.csv');
 
     // Act
-    const result = await jcOnboard(['run', file, '--api-url', NOTHING_LISTENING, '--out', out], {
-      env: withKey(),
-    });
+    const result = await jcOnboard(
+      ['run', '--allow-example', file, '--api-url', NOTHING_LISTENING, '--out', out],
+      {
+        env: withKey(),
+      },
+    );
 
     // Assess
     expect(result.code).toBe(2);
@@ -125,9 +136,12 @@ describe('a JumpCloud URL that cannot be reached', () => {
     const { file } = await usersFile('new-hires.csv', 20);
 
     // Act
-    const result = await jcOnboard(['run', file, '--dry-run', '--api-url', NOTHING_LISTENING, '--json'], {
-      env: withKey(),
-    });
+    const result = await jcOnboard(
+      ['run', '--allow-example', file, '--dry-run', '--api-url', NOTHING_LISTENING, '--json'],
+      {
+        env: withKey(),
+      },
+    );
 
     // Assess
     expect(result.code).toBe(2);
@@ -154,7 +168,7 @@ describe('a UTF-8 file with a few bytes from another encoding', () => {
     );
 
     // Act
-    const result = await jcOnboard(['validate', file, '--json']);
+    const result = await jcOnboard(['validate', '--allow-example', file, '--json']);
 
     // Assess
     expect(result.code).toBe(1);
@@ -184,7 +198,9 @@ describe('a UTF-8 file with a few bytes from another encoding', () => {
     );
 
     // Act
-    const result = await jcOnboard(['run', file, '--api-url', simulator.url, '--json'], { env: withKey() });
+    const result = await jcOnboard(['run', '--allow-example', file, '--api-url', simulator.url, '--json'], {
+      env: withKey(),
+    });
 
     // Assess
     expect(result.code).toBe(1);
@@ -202,9 +218,12 @@ describe('a dry run', () => {
     const { file } = await usersFile('new-hires.csv', 2);
 
     // Act
-    const result = await jcOnboard(['run', file, '--dry-run', '--api-url', simulator.url, '--json'], {
-      env: withKey(),
-    });
+    const result = await jcOnboard(
+      ['run', '--allow-example', file, '--dry-run', '--api-url', simulator.url, '--json'],
+      {
+        env: withKey(),
+      },
+    );
 
     // Assess
     expect(result.code).toBe(0);
@@ -221,8 +240,8 @@ describe('--json when the command cannot run', () => {
 
     // Act
     const [noFile, badRegion] = await Promise.all([
-      jcOnboard(['validate', missing, '--json']),
-      jcOnboard(['run', file, '--json', '--region', 'au'], { env: withKey() }),
+      jcOnboard(['validate', '--allow-example', missing, '--json']),
+      jcOnboard(['run', '--allow-example', file, '--json', '--region', 'au'], { env: withKey() }),
     ]);
 
     // Assess
@@ -238,5 +257,57 @@ describe('--json when the command cannot run', () => {
       exitCode: 2,
       error: expect.stringMatching(/Allowed choices are us, eu, in/),
     });
+  });
+});
+
+describe("the template's example row", () => {
+  it('is refused by validate, a dry run and run, naming the column and the rule, and never sent', async () => {
+    // Prepare: the template as written, one real person added below its example row
+    const file = path.join(folder, 'new-hires.csv');
+    expect((await jcOnboard(['template', '--out', file])).code).toBe(0);
+    const ada = ['ada', 'ada.lovelace@acme-corp.net', ...TEMPLATE_COLUMNS.slice(2).map(() => '')];
+    await writeFile(file, `${await readFile(file, 'utf8')}${ada.join(',')}\r\n`);
+
+    // Act
+    const checked = await jcOnboard(['validate', file, '--json']);
+    const dryRun = await jcOnboard(['run', file, '--dry-run', '--api-url', simulator.url, '--json'], {
+      env: withKey(),
+    });
+    const run = await jcOnboard(['run', file, '--api-url', simulator.url, '--json'], { env: withKey() });
+
+    // Assess
+    for (const result of [checked, dryRun, run]) {
+      expect(result.code).toBe(1);
+      const { outcomes } = JSON.parse(result.stdout) as {
+        outcomes: { row: number; status: string; message: string }[];
+      };
+      expect(outcomes[0]).toMatchObject({ row: 2, status: 'invalid' });
+      expect(outcomes[0]?.message).toBe(
+        "email: is at a domain reserved for examples (example.com, .org, .net; RFC 2606), so it reaches nobody: is this the template's example row? Use a real address, or add --allow-example (e.g. for the simulator).",
+      );
+      expect(outcomes[1]).toMatchObject({
+        row: 3,
+        status: expect.stringMatching(/^(would_create|created)$/),
+      });
+    }
+    expect(simulator.users().map((user) => user.username)).toEqual(['ada']);
+    expect(JSON.stringify(simulator.requests)).not.toContain('jdoe');
+  });
+
+  it('is created with --allow-example, e.g. against the simulator', async () => {
+    // Prepare
+    const file = path.join(folder, 'new-hires.csv');
+    await jcOnboard(['template', '--out', file]);
+
+    // Act
+    const checked = await jcOnboard(['validate', file, '--allow-example', '--json']);
+    const run = await jcOnboard(['run', file, '--allow-example', '--api-url', simulator.url, '--json'], {
+      env: withKey(),
+    });
+
+    // Assess
+    expect(checked.code).toBe(0);
+    expect(run.code).toBe(0);
+    expect(simulator.users().map((user) => user.email)).toEqual(['jane.doe@example.com']);
   });
 });

@@ -170,9 +170,12 @@ describe('the one summary', () => {
     stack.simulator.reset();
 
     // Act
-    const cli = await jcOnboard(['run', file, '--json', '--api-url', stack.simulator.url], {
-      env: cleanEnv({ JUMPCLOUD_API_KEY: LOCAL_API_KEY }),
-    });
+    const cli = await jcOnboard(
+      ['run', file, '--allow-example', '--json', '--api-url', stack.simulator.url],
+      {
+        env: cleanEnv({ JUMPCLOUD_API_KEY: LOCAL_API_KEY }),
+      },
+    );
 
     // Assess: equal but for the times and where the input and results are.
     expect(cli.code).toBe(1);

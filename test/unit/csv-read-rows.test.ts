@@ -296,6 +296,59 @@ describe('openUserCsv', () => {
     expect(csv.notices).toContain('columns are separated by semicolons');
   });
 
+  it('honours Excel\'s "sep=;" first line: that separator is used and the line is neither a row nor the header', async () => {
+    // Prepare: as Excel saves it, which hides the sep line, so the header is row 1 on screen
+    const file = Buffer.concat([
+      BOM,
+      Buffer.from('sep=;\r\nUsername;E-Mail;Nachname\r\njdoe;j@x.io;"Müller, Jr"\r\nali;a@x.io;Li\r\n'),
+    ]);
+
+    // Act
+    const { csv, rows } = await readAll([file]);
+
+    // Assess
+    expect(csv.fileProblem).toBeUndefined();
+    expect(rows).toEqual([
+      { row: 2, cells: { username: 'jdoe', email: 'j@x.io' } },
+      { row: 3, cells: { username: 'ali', email: 'a@x.io' } },
+    ]);
+    expect(csv.unknownColumns).toEqual(['Nachname']);
+    expect(csv.notices).toContain(
+      'the first line "sep=;" names the column separator (semicolons), as Excel reads it: that line is not a row',
+    );
+  });
+
+  it.each([
+    ['sep=,', 'username,email\njdoe,j@x.io\n'],
+    ['sep=\t', 'username\temail\njdoe\tj@x.io\n'],
+    ['sep=|', 'username|email\njdoe|j@x.io\n'],
+    ['"sep=;"', 'username;email\njdoe;j@x.io\n'],
+    ['SEP=;', 'username;email\njdoe;j@x.io\n'],
+  ])('honours a first line %j the same way', async (line, rest) => {
+    const { csv, rows } = await readAll([`${line}\n${rest}`]);
+
+    expect(csv.fileProblem).toBeUndefined();
+    expect(rows).toEqual([{ row: 2, cells: { username: 'jdoe', email: 'j@x.io' } }]);
+  });
+
+  it('refuses a "sep=" line that names a letter or a quote, saying what it should name', async () => {
+    expect(await refusal(['sep=x\nusername,email\njdoe,j@x.io\n'])).toMatch(/"sep=" line .* e\.g\. sep=;/);
+  });
+
+  it('reads a semicolon file without a sep line even when a header holds a comma, by the column names', async () => {
+    const { csv, rows } = await readAll(['"Name, first";Username;Email;Phone\nAda;ada;ada@x.io;1\n']);
+
+    expect(csv.fileProblem).toBeUndefined();
+    expect(rows[0]?.cells).toMatchObject({ username: 'ada', email: 'ada@x.io', work_number: '1' });
+    expect(csv.notices).toContain('columns are separated by semicolons');
+  });
+
+  it('reads a file separated by vertical bars', async () => {
+    const { rows } = await readAll(['username|email|lastname\njdoe|j@x.io|Doe\n']);
+
+    expect(rows).toEqual([{ row: 2, cells: { username: 'jdoe', email: 'j@x.io', lastname: 'Doe' } }]);
+  });
+
   it('ends with a problem row when a quote is never closed, and says the rest of the file was not read', async () => {
     // Prepare: 1,000 good rows, then one whose quote runs to the end of the file
     const good = Array.from({ length: 1000 }, (_, i) => `u${i},u${i}@x.io\n`).join('');

@@ -252,6 +252,43 @@ describe('email', () => {
   });
 });
 
+describe('addresses reserved for examples (the command line refuses them unless --allow-example)', () => {
+  /** A validator per row: one validator remembers earlier rows' usernames as duplicates. */
+  const refusing = (source: SourceRow) =>
+    createRowValidator({ now: () => NOW, refuseExampleAddresses: { unless: 'Add --allow-example.' } })(
+      source,
+    );
+  const row = (email: string, action?: string) => ({
+    row: 2,
+    cells: { username: 'jdoe', email, ...(action ? { action } : {}) },
+  });
+
+  it.each([
+    'jane.doe@example.com',
+    'x@Example.ORG',
+    'x@mail.example.net',
+    'x@corp.example',
+    'x@acme.test',
+    'x@a.invalid',
+  ])('refuses %j, naming the column and the rule, never the address', (email) => {
+    expect(messageOf(refusing(row(email)))).toBe(
+      "email: is at a domain reserved for examples (example.com, .org, .net; RFC 2606), so it reaches nobody: is this the template's example row? Add --allow-example.",
+    );
+  });
+
+  it.each(['x@example.co.uk', 'x@myexample.com', 'x@example.com.au', 'x@testing.io'])(
+    'accepts %j',
+    (email) => {
+      expect(refusing(row(email)).ok).toBe(true);
+    },
+  );
+
+  it('lets a leaver be found by such an address (nothing is created), and sends them when not asked to refuse', () => {
+    expect(refusing(row('gone@example.com', 'suspend')).ok).toBe(true);
+    expect(validate(base).ok).toBe(true);
+  });
+});
+
 describe('username', () => {
   it.each([
     ['j doe', 'username: contains a space'],

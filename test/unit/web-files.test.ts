@@ -153,6 +153,11 @@ describe('the header check in the browser', () => {
     ).toEqual({ ok: true, rows: 2 });
   });
 
+  it('reads semicolon files and an Excel "sep=;" line as the function does', () => {
+    expect(checkHeader('Username;E-Mail\r\njdoe;j@example.com\r\n')).toEqual({ ok: true, rows: 1 });
+    expect(checkHeader('sep=;\r\nUsername;E-Mail\r\njdoe;j@example.com\r\n')).toEqual({ ok: true, rows: 1 });
+  });
+
   it('names the missing column in plain words and never quotes a cell', () => {
     const check = checkHeader('username,firstname\r\nsecret-person,Jane\r\n');
     expect(check).toEqual({
