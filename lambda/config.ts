@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { CONCURRENCY_CEILING, DEFAULT_MAX_CONCURRENCY } from './jumpcloud/adaptive-concurrency';
+import { DEFAULT_SUSPEND_LIMIT } from './onboarding/suspend-limit';
 
 const prefix = (fallback: string) =>
   z
@@ -43,7 +44,7 @@ const environmentSchema = z.object({
     .max(CONCURRENCY_CEILING)
     .default(DEFAULT_MAX_CONCURRENCY),
   DEFAULT_ACTION: z.enum(['create', 'upsert'], { error: 'must be create or upsert' }).default('create'),
-  SUSPEND_LIMIT: z.coerce.number().int().min(0).default(20),
+  SUSPEND_LIMIT: z.coerce.number().int().min(0).default(DEFAULT_SUSPEND_LIMIT),
   NOTIFY_TOPIC_ARN: optionalText(
     /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
     'must be an SNS topic ARN',

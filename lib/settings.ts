@@ -5,6 +5,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { CONCURRENCY_CEILING, DEFAULT_MAX_CONCURRENCY } from '../lambda/jumpcloud/adaptive-concurrency';
+import { DEFAULT_SUSPEND_LIMIT } from '../lambda/onboarding/suspend-limit';
 
 /** Where things live in the drop bucket. Part of the function's environment contract. */
 export const PREFIXES = {
@@ -46,7 +47,7 @@ export const ONBOARDING_DEFAULTS = {
   // Nobody already in JumpCloud is changed unless the file or the admin asks for it.
   defaultAction: 'create',
   // Microsoft's directory sync guards against mass deletion with a threshold; this is ours.
-  suspendLimit: 20,
+  suspendLimit: DEFAULT_SUSPEND_LIMIT,
 } as const;
 
 /** The CloudWatch Logs retention periods AWS accepts, in days. */

@@ -93,8 +93,6 @@ export interface OnboardRowsResult {
   held?: boolean;
 }
 
-export { DEFAULT_SUSPEND_LIMIT };
-
 interface PendingRow {
   readonly row: number;
   readonly outcome: Promise<{ outcome: RowOutcome; stopped: boolean }>;
