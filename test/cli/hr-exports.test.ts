@@ -2,12 +2,11 @@
  * `jc-onboard columns` and `--mapping` as a person runs them: real processes, an HR system's export
  * and a mapping file in a temporary folder, a JumpCloud simulator on 127.0.0.1 for `run`.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type JumpCloudSimulator, startJumpCloudSimulator } from '../../local/jumpcloud-simulator';
-import { cleanEnv, jcOnboard, REPO } from './processes';
+import { describe, expect, it } from 'vitest';
+import type { JumpCloudSimulator } from '../../local/jumpcloud-simulator';
+import { cleanEnv, jcOnboard, REPO, useSimulatorAndFolder } from './processes';
 
 const API_KEY = 'jca_TestKeyForTheHrExportCommands00000000';
 const PASSWORD = 'Quokka-Lantern-Velvet-42';
@@ -16,16 +15,9 @@ const BAMBOOHR = path.join(REPO, 'test', 'fixtures', 'hris', 'bamboohr.csv');
 let simulator: JumpCloudSimulator;
 let folder: string;
 
-beforeAll(async () => {
-  simulator = await startJumpCloudSimulator({ apiKey: API_KEY });
-});
-afterAll(async () => {
-  await simulator?.close();
-});
-beforeEach(async () => {
-  simulator.reset();
-  folder = await mkdtemp(path.join(tmpdir(), 'jc-onboard-hr-'));
-  return () => rm(folder, { recursive: true, force: true });
+useSimulatorAndFolder(API_KEY, 'jc-onboard-hr-', (started, made) => {
+  simulator = started;
+  folder = made;
 });
 
 interface ColumnsReport {

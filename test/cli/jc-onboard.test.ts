@@ -4,14 +4,13 @@
  * --json, --dry-run, --out, the hidden API-key prompt, template and simulator.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TEMPLATE_COLUMNS } from '../../lambda/users/template';
 import { type JumpCloudSimulator, startJumpCloudSimulator } from '../../local/jumpcloud-simulator';
-import { cleanEnv, EXAMPLE_USERS, JC_ONBOARD, jcOnboard, start } from './processes';
+import { cleanEnv, EXAMPLE_USERS, JC_ONBOARD, jcOnboard, start, useSimulatorAndFolder } from './processes';
 
 const API_KEY = 'jca_TestKeyForTheCommandLine0000000000000';
 const PASSWORD = 'Correct-Horse-Battery-9';
@@ -19,16 +18,9 @@ const PASSWORD = 'Correct-Horse-Battery-9';
 let simulator: JumpCloudSimulator;
 let folder: string;
 
-beforeAll(async () => {
-  simulator = await startJumpCloudSimulator({ apiKey: API_KEY });
-});
-afterAll(async () => {
-  await simulator?.close();
-});
-beforeEach(async () => {
-  simulator.reset();
-  folder = await mkdtemp(path.join(tmpdir(), 'jc-onboard-cli-'));
-  return () => rm(folder, { recursive: true, force: true });
+useSimulatorAndFolder(API_KEY, 'jc-onboard-cli-', (started, made) => {
+  simulator = started;
+  folder = made;
 });
 
 /** Three good rows, HR-style headers, one with an initial password. */

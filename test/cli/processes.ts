@@ -3,7 +3,11 @@
  * collects what they print. Nothing here reaches beyond 127.0.0.1.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { type JumpCloudSimulator, startJumpCloudSimulator } from '../../local/jumpcloud-simulator';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 export const JC_ONBOARD = path.join(REPO, 'bin', 'jc-onboard.mjs');
@@ -84,4 +88,30 @@ export function jcOnboard(
   const running = start(process.execPath, [JC_ONBOARD, ...args], options);
   running.child.stdin.end();
   return running.exited;
+}
+
+/**
+ * For a test file that runs `jc-onboard` against JumpCloud: one simulator on 127.0.0.1 that takes
+ * `apiKey`, emptied before each test, and a fresh temporary folder per test (`folderPrefix`),
+ * removed after it. `ready` hands both to the file's own variables.
+ */
+export function useSimulatorAndFolder(
+  apiKey: string,
+  folderPrefix: string,
+  ready: (simulator: JumpCloudSimulator, folder: string) => void,
+): void {
+  let simulator: JumpCloudSimulator | undefined;
+  beforeAll(async () => {
+    simulator = await startJumpCloudSimulator({ apiKey });
+  });
+  afterAll(async () => {
+    await simulator?.close();
+  });
+  beforeEach(async () => {
+    if (!simulator) throw new Error('the simulator did not start');
+    simulator.reset();
+    const folder = await mkdtemp(path.join(tmpdir(), folderPrefix));
+    ready(simulator, folder);
+    return () => rm(folder, { recursive: true, force: true });
+  });
 }

@@ -3,14 +3,13 @@
  * or an earlier file by accident, and it gives up at once, saying why, on a JumpCloud URL it
  * cannot reach. Real processes, files in a temporary folder, a simulator on 127.0.0.1.
  */
-import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TEMPLATE_COLUMNS } from '../../lambda/users/template';
-import { type JumpCloudSimulator, startJumpCloudSimulator } from '../../local/jumpcloud-simulator';
-import { cleanEnv, jcOnboard } from './processes';
+import type { JumpCloudSimulator } from '../../local/jumpcloud-simulator';
+import { cleanEnv, jcOnboard, useSimulatorAndFolder } from './processes';
 
 const API_KEY = 'jca_TestKeyForTrustingTheCommandLine00000';
 /** Connecting to port 0 is refused at once on loopback: a JumpCloud URL with nothing behind it. */
@@ -19,16 +18,9 @@ const NOTHING_LISTENING = 'http://127.0.0.1:0';
 let simulator: JumpCloudSimulator;
 let folder: string;
 
-beforeAll(async () => {
-  simulator = await startJumpCloudSimulator({ apiKey: API_KEY });
-});
-afterAll(async () => {
-  await simulator?.close();
-});
-beforeEach(async () => {
-  simulator.reset();
-  folder = await mkdtemp(path.join(tmpdir(), 'jc-onboard-trust-'));
-  return () => rm(folder, { recursive: true, force: true });
+useSimulatorAndFolder(API_KEY, 'jc-onboard-trust-', (started, made) => {
+  simulator = started;
+  folder = made;
 });
 
 const withKey = () => cleanEnv({ JUMPCLOUD_API_KEY: API_KEY });
