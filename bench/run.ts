@@ -7,7 +7,7 @@
  * Every run is a fresh set of processes: the JumpCloud simulator in its own, the handler (with
  * s3rver) or `jc-onboard` in another. Files of new people wait on the rate limit, not on the
  * CPU, so several run at once (each against its own simulator) to fit the full run in ten
- * minutes; validation, which needs a core, runs one at a time beside them; the bundle, the cold
+ * minutes; validation, which needs a core, runs after them, one at a time; the bundle, the cold
  * start and `--help` are timed first, with nothing else running.
  */
 
