@@ -20,7 +20,7 @@ import { onboardRows } from '../lambda/onboarding/onboard-rows';
 import { resultsHeader, resultsLines } from '../lambda/results/results-file';
 import { buildSummary, type RunSummary } from '../lambda/results/summary';
 import { chooseSource, type ExportSource } from '../lambda/sources/export-source';
-import { type MappingFile, readMappingFile } from '../lambda/sources/mapping-file';
+import { type MappingFile, MappingFileError, readMappingFile } from '../lambda/sources/mapping-file';
 import { createRowValidator, type RowValidatorOptions } from '../lambda/users/validate-row';
 import { UsageError } from './exit-codes';
 
@@ -250,7 +250,13 @@ export async function readLocalMapping(file: string): Promise<MappingFile> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot read the mapping ${JSON.stringify(file)} (${code ?? 'unknown error'})`);
   }
-  return readMappingFile(file, text);
+  try {
+    return readMappingFile(file, text);
+  } catch (error) {
+    // A bad mapping is the command line's usage error: exit 2, before the file is read or a key asked for.
+    if (error instanceof MappingFileError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /** `input` as the person gave it: messages name the file the way they wrote it. */

@@ -5,7 +5,6 @@
  */
 import { UnreadableFileError } from '../../lambda/errors';
 import { headerReport } from '../../lambda/results/summary';
-import { MappingFileError } from '../../lambda/sources/mapping-file';
 import { createRowValidator } from '../../lambda/users/validate-row';
 import { EXIT_OK, EXIT_ROWS_NOT_DONE, UsageError } from '../exit-codes';
 import { csvOptionsFor, openCsv, readLocalMapping } from '../run-file';
@@ -21,13 +20,7 @@ const MASK = '********';
 
 export async function columnsCommand(options: ColumnsOptions): Promise<number> {
   const { file } = options;
-  let mapping: Awaited<ReturnType<typeof readLocalMapping>> | undefined;
-  try {
-    mapping = options.mapping ? await readLocalMapping(options.mapping) : undefined;
-  } catch (error) {
-    if (error instanceof MappingFileError) throw new UsageError(error.message);
-    throw error;
-  }
+  const mapping = options.mapping ? await readLocalMapping(options.mapping) : undefined;
   let csv: Awaited<ReturnType<typeof openCsv>>;
   try {
     csv = await openCsv(file, csvOptionsFor('create', mapping));

@@ -6,7 +6,7 @@ import type { UserCsv } from '../../lambda/csv/read-rows';
 import type { PeopleDirectory, RowAction } from '../../lambda/domain';
 import { JumpCloudUnreachableError, UnreadableFileError } from '../../lambda/errors';
 import type { ExportSource } from '../../lambda/sources/export-source';
-import { type MappingFile, MappingFileError } from '../../lambda/sources/mapping-file';
+import type { MappingFile } from '../../lambda/sources/mapping-file';
 import { EXIT_INTERRUPTED, EXIT_USAGE, exitCodeOf, UsageError } from '../exit-codes';
 import { rowProgress, startProgressBar } from '../progress';
 import {
@@ -54,7 +54,8 @@ const ROWS_IN_FLIGHT_PER_REQUEST = 2;
 
 export async function onboardFile(options: OnboardFileOptions): Promise<number> {
   const machine = options.json || !process.stdout.isTTY;
-  const mapping = await mappingOf(options.mapping);
+  // A bad mapping file stops here, before the file is read or the key asked for.
+  const mapping = options.mapping ? await readLocalMapping(options.mapping) : undefined;
   // The header only: a missing column or a file that is no CSV stops here, before any key is asked for.
   const opened = await openFile(options.file, options.defaultAction, mapping);
   // Before the key is asked for: a results path that would destroy a file stops here.
@@ -151,17 +152,6 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
     );
   }
   return exitCode;
-}
-
-/** A bad mapping file stops here, before the file is read or the key asked for. */
-async function mappingOf(file: string | undefined): Promise<MappingFile | undefined> {
-  if (file === undefined) return undefined;
-  try {
-    return await readLocalMapping(file);
-  } catch (error) {
-    if (error instanceof MappingFileError) throw new UsageError(error.message);
-    throw error;
-  }
 }
 
 async function openFile(
