@@ -152,6 +152,20 @@ export type ValidatedRow =
       readonly message: string;
     };
 
+/**
+ * Checks a file's rows in order. It remembers the keys of the valid rows it has seen, so that a
+ * later row repeating one is a duplicate.
+ */
+export interface RowValidator {
+  (row: SourceRow): ValidatedRow;
+  /**
+   * For reading the same file again once this validator has read all of it: a validator that
+   * answers every row as this one did, from this one's memory instead of a second copy of it
+   * (a key counts against a row only when an earlier row holds it).
+   */
+  reread(): RowValidator;
+}
+
 /** What JumpCloud said (or would say, in a dry run) about one user. */
 export interface DirectoryOutcome {
   readonly status: Exclude<RowStatus, 'invalid'>;

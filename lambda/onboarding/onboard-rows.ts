@@ -13,6 +13,7 @@ import type {
   PeopleDirectory,
   RowAction,
   RowOutcome,
+  RowValidator,
   SourceRow,
   UserDirectory,
   ValidatedRow,
@@ -33,8 +34,8 @@ import { DEFAULT_SUSPEND_LIMIT } from './suspend-limit';
 export interface OnboardRowsOptions {
   /** Reads the file's rows from the start. The engine reads it once to plan and again to apply. */
   openRows: () => Promise<AsyncIterable<SourceRow>>;
-  /** A fresh validator; each read gets its own (a validator remembers rows for in-file duplicates). */
-  newValidator: () => (row: SourceRow) => ValidatedRow;
+  /** A fresh validator, for the first read; later reads of the file use its `reread()`. */
+  newValidator: () => RowValidator;
   /** Where people are created, updated and suspended. Absent: validate only, nothing is sent anywhere. */
   directory?: UserDirectory & Partial<PeopleDirectory>;
   /** What a row without an `action` cell does (default `create`). */
@@ -104,7 +105,8 @@ export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardR
   const defaultAction = options.defaultAction ?? 'create';
   const suspendLimit = options.suspendLimit ?? DEFAULT_SUSPEND_LIMIT;
   const { directory } = options;
-  const plan = await planFile(await options.openRows(), options.newValidator(), defaultAction);
+  const firstRead = options.newValidator();
+  const plan = await planFile(await options.openRows(), firstRead, defaultAction);
   options.onPlanned?.({ rows: plan.rows });
   const resolver = directory?.findPeople ? new RunResolver(directory as PeopleDirectory, plan) : undefined;
   // Counted on rows first; only a file over the limit looks its leavers up to count who is really active.
@@ -202,7 +204,7 @@ export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardR
   // People other rows name as their manager come first, so their ids are known when needed.
   const appliedFirst = new Map<number, { outcome: RowOutcome; stopped: boolean }>();
   if (context?.resolver && plan.managerRows.size > 0) {
-    const validate = options.newValidator();
+    const validate = firstRead.reread();
     const managersLater: { intent: RowIntent; personId: string; result: { outcome: RowOutcome } }[] = [];
     for await (const source of await options.openRows()) {
       const checked = validate(source);
@@ -221,7 +223,7 @@ export async function onboardRows(options: OnboardRowsOptions): Promise<OnboardR
     for (const entry of managersLater) entry.result.outcome = await setManagerAfter(entry, context);
   }
 
-  const validate = options.newValidator();
+  const validate = firstRead.reread();
   for await (const source of await options.openRows()) {
     const checked = validate(source);
     if (options.resumeFromRow !== undefined && source.row < options.resumeFromRow) continue;

@@ -103,17 +103,21 @@ export function utcDay(now: Date): string {
 
 /**
  * Why the row is a leaver, in words that quote no cell, or undefined. `endDay` is the end date
- * already read as YYYY-MM-DD.
+ * already read as YYYY-MM-DD; `now` is asked only when there is one.
  */
 export function leaverReason(
   status: string | undefined,
   endDay: string | undefined,
-  today: string,
+  now: () => Date,
   rules: RowRules,
 ): string | undefined {
   const said = (status ?? '').trim().toLowerCase();
-  const words = [...LEAVER_STATUSES, ...(rules.leaverStatuses ?? []).map((word) => word.toLowerCase())];
-  if (said !== '' && words.includes(said)) return 'employmentStatus says the person has left';
-  if (endDay !== undefined && endDay < today) return 'endDate has passed';
+  if (said !== '' && (LEAVER_STATUSES.includes(said) || leaverStatusesOf(rules).includes(said)))
+    return 'employmentStatus says the person has left';
+  if (endDay !== undefined && endDay < utcDay(now())) return 'endDate has passed';
   return undefined;
+}
+
+function leaverStatusesOf(rules: RowRules): string[] {
+  return (rules.leaverStatuses ?? []).map((word) => word.toLowerCase());
 }

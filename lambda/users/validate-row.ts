@@ -17,6 +17,7 @@ import {
   PEOPLE_ACTIONS,
   ROW_ACTIONS,
   type RowAction,
+  type RowValidator,
   type SourceRow,
   type UserAddress,
   type UserPhoneNumber,
@@ -28,7 +29,6 @@ import {
   type RowRules,
   readDay,
   usernameWithEmployeeId,
-  utcDay,
 } from '../sources/derive';
 import { EXAMPLE_ADDRESS_RULE, isExampleAddress } from './example-address';
 import { SeenKeys } from './seen-keys';
@@ -60,25 +60,53 @@ export const DEFAULT_ENROLLMENT_DAYS = 7;
  * "duplicate of row N (email)". An invalid row reserves nothing: it will not be created, so a
  * later valid row with the same email is the one attempt that counts.
  */
-export function createRowValidator(options: RowValidatorOptions = {}): (row: SourceRow) => ValidatedRow {
-  const now = options.now ?? (() => new Date());
-  const defaultAction = options.defaultAction ?? 'create';
-  const rules = options.source ?? {};
+export function createRowValidator(options: RowValidatorOptions = {}): RowValidator {
   // Joiners and movers are checked for duplicates among themselves, leavers among themselves: a
   // person in both lists is a conflict the plan names on both rows (lambda/onboarding/plan.ts).
   // Keys are kept as fixed-size hashes (`email:ann@x.io` → row), so memory stays flat on long files.
-  const firstRowWithByKind = { people: new SeenKeys(), states: new SeenKeys() };
+  return validatorWith(options, { people: new RowsSoFar(), states: new RowsSoFar() });
+}
 
-  return (source) => {
+/**
+ * The first valid row holding each key. Reading a file again, a row must see only the rows
+ * before it: the memory of the whole file answers as the memory so far did, as long as only an
+ * earlier row counts.
+ */
+class RowsSoFar {
+  constructor(
+    private readonly seen = new SeenKeys(),
+    private readonly complete = false,
+  ) {}
+
+  /** The earlier row holding the key, if any. */
+  before(key: string, row: number): number | undefined {
+    const first = this.seen.get(key);
+    return first !== undefined && first < row ? first : undefined;
+  }
+
+  remember(key: string, row: number): void {
+    if (!this.complete) this.seen.addIfAbsent(key, row);
+  }
+
+  /** The same memory, complete: nothing more to learn. */
+  completed(): RowsSoFar {
+    return new RowsSoFar(this.seen, true);
+  }
+}
+
+function validatorWith(
+  options: RowValidatorOptions,
+  firstRowWithByKind: { people: RowsSoFar; states: RowsSoFar },
+): RowValidator {
+  const now = options.now ?? (() => new Date());
+  const defaultAction = options.defaultAction ?? 'create';
+  const rules = options.source ?? {};
+  const validate = (source: SourceRow): ValidatedRow => {
     const cells = withConstants(source.cells, rules.constants);
     // The password joins the cells only here, where the request body is built.
-    const parsed = rowSchema.safeParse({ ...cells, password: source.password });
+    const parsed = checkCells(cells, source.password);
     const problems: string[] = source.problem ? [source.problem] : [];
-    if (!parsed.success) {
-      // A column missing from the file is already the row's problem: no need to say it twice.
-      const issues = parsed.error.issues.filter((issue) => !source.problem || String(issue.path[0]) in cells);
-      problems.push(...describeIssues(issues));
-    }
+    problems.push(...parsed.problems);
     const attributes = readAttributes(cells);
     problems.push(...attributes.problems);
     // An HR status such as Terminated, or an end date that has passed: the person is a leaver.
@@ -86,7 +114,7 @@ export function createRowValidator(options: RowValidatorOptions = {}): (row: Sou
     const endDay = endDate === '' ? undefined : readDay(endDate, rules.dateFormat);
     if (endDate !== '' && endDay === undefined)
       problems.push(`endDate: is not a day written ${rules.dateFormat ?? 'YYYY-MM-DD'}`);
-    const leaver = leaverReason(cells.employmentStatus, endDay, utcDay(now()), rules);
+    const leaver = leaverReason(cells.employmentStatus, endDay, now, rules);
     // The results file shows the username and email: a password equal to either would show too.
     const password = cellText(source.password).toLowerCase();
     if (
@@ -99,8 +127,8 @@ export function createRowValidator(options: RowValidatorOptions = {}): (row: Sou
     }
 
     const rowDefault = leaver ? 'suspend' : defaultAction;
-    const action = parsed.success ? (parsed.data.action ?? rowDefault) : rowDefault;
-    const made = makeUsername(cells, rules, action, firstRowWithByKind.people);
+    const action = parsed.data.action ?? rowDefault;
+    const made = makeUsername(source.row, cells, rules, action, firstRowWithByKind.people);
     if (made.problem) problems.push(made.problem);
     const keys = {
       username: (made.username ?? cellText(cells.username)).toLowerCase(),
@@ -120,9 +148,9 @@ export function createRowValidator(options: RowValidatorOptions = {}): (row: Sou
       problems.push(`${action}: needs an employeeIdentifier, email or username to find the person by`);
     }
     const firstRowWith = PEOPLE_ACTIONS.has(action) ? firstRowWithByKind.people : firstRowWithByKind.states;
-    problems.push(...duplicates(keys, firstRowWith));
+    problems.push(...duplicates(source.row, keys, firstRowWith));
 
-    if (problems.length > 0 || !parsed.success) {
+    if (problems.length > 0) {
       return {
         row: source.row,
         ok: false,
@@ -131,8 +159,8 @@ export function createRowValidator(options: RowValidatorOptions = {}): (row: Sou
         message: withoutPasswordWords(problems.join('; '), source.password),
       };
     }
-    for (const [column, value] of Object.entries(keys)) {
-      if (value !== '') firstRowWith.addIfAbsent(`${column}:${value}`, source.row);
+    for (const column of DUPLICATE_COLUMNS) {
+      if (keys[column] !== '') firstRowWith.remember(`${column}:${keys[column]}`, source.row);
     }
     const groups = readGroups(cells);
     const managerEmployeeIdentifier = cellText(cells.managerEmployeeIdentifier);
@@ -153,6 +181,13 @@ export function createRowValidator(options: RowValidatorOptions = {}): (row: Sou
       ...(leaver && !parsed.data.action ? { leaver } : {}),
     };
   };
+  return Object.assign(validate, {
+    reread: () =>
+      validatorWith(options, {
+        people: firstRowWithByKind.people.completed(),
+        states: firstRowWithByKind.states.completed(),
+      }),
+  });
 }
 
 // ---- cells -------------------------------------------------------------------------------------
@@ -160,14 +195,6 @@ export function createRowValidator(options: RowValidatorOptions = {}): (row: Sou
 /** Cells are trimmed; an empty cell is an absent value, never sent as "". */
 function cellText(value: string | undefined): string {
   return (value ?? '').trim();
-}
-
-function blankToUndefined(value: unknown): unknown {
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
-
-function optional<T extends z.ZodType>(schema: T) {
-  return z.preprocess(blankToUndefined, schema.optional());
 }
 
 function text(maxLength?: number) {
@@ -282,72 +309,89 @@ const PHONE_TYPES = {
   work_mobile_number: 'work_mobile',
   work_fax_number: 'work_fax',
 } as const;
+const PHONE_COLUMNS = Object.entries(PHONE_TYPES) as [keyof typeof PHONE_TYPES, string][];
 
-/** The cells, keyed as lambda/csv/columns.ts names them, checked the way systemuserputpost says. */
-const rowSchema = z.object({
+/**
+ * Each column's rule, keyed as lambda/csv/columns.ts names them, the way systemuserputpost says.
+ * A blank cell is an absent value that no rule sees. Only the columns a row fills are checked, one
+ * by one: an export has a dozen of these fifty columns, and one object schema over all fifty cost
+ * most of the time a long file took to validate.
+ */
+const COLUMN_RULES = {
   // Required for a new person; a row that only finds someone needs one key (checked per action).
-  username: optional(username),
-  email: optional(email),
-  firstname: optional(text()),
-  middlename: optional(text()),
-  lastname: optional(text()),
-  displayname: optional(text()),
+  username,
+  email,
+  firstname: text(),
+  middlename: text(),
+  lastname: text(),
+  displayname: text(),
   // Trimmed like every cell: a space typed or pasted around it is far likelier than one meant.
-  password: optional(text()),
-  alternateEmail: optional(email),
-  recoveryEmail: optional(email),
-  jobTitle: optional(text()),
-  department: optional(text()),
-  company: optional(text()),
-  costCenter: optional(text()),
-  employeeIdentifier: optional(text(256)),
-  employeeType: optional(text()),
-  location: optional(text()),
-  description: optional(text(1024)),
-  manager: optional(manager),
-  state: optional(state),
-  activated: optional(flag),
-  sudo: optional(flag),
-  passwordless_sudo: optional(flag),
-  ldap_binding_user: optional(flag),
-  enable_user_portal_multifactor: optional(flag),
-  enrollmentDays: optional(enrollmentDays),
-  password_never_expires: optional(flag),
-  disableDeviceMaxLoginAttempts: optional(flag),
-  action: optional(action),
-  work_streetAddress: optional(text()),
-  work_extendedAddress: optional(text()),
-  work_poBox: optional(text()),
-  work_city: optional(text()),
-  work_state: optional(text()),
-  work_postalCode: optional(text()),
-  work_country: optional(text()),
-  home_streetAddress: optional(text()),
-  home_extendedAddress: optional(text()),
-  home_poBox: optional(text()),
-  home_city: optional(text()),
-  home_state: optional(text()),
-  home_postalCode: optional(text()),
-  home_country: optional(text()),
-  groups: optional(text()),
-  mobile_number: optional(text()),
-  home_number: optional(text()),
-  work_number: optional(text()),
-  work_mobile_number: optional(text()),
-  work_fax_number: optional(text()),
-});
-type Cells = z.output<typeof rowSchema>;
+  password: text(),
+  alternateEmail: email,
+  recoveryEmail: email,
+  jobTitle: text(),
+  department: text(),
+  company: text(),
+  costCenter: text(),
+  employeeIdentifier: text(256),
+  employeeType: text(),
+  location: text(),
+  description: text(1024),
+  manager,
+  state,
+  activated: flag,
+  sudo: flag,
+  passwordless_sudo: flag,
+  ldap_binding_user: flag,
+  enable_user_portal_multifactor: flag,
+  enrollmentDays,
+  password_never_expires: flag,
+  disableDeviceMaxLoginAttempts: flag,
+  action,
+  work_streetAddress: text(),
+  work_extendedAddress: text(),
+  work_poBox: text(),
+  work_city: text(),
+  work_state: text(),
+  work_postalCode: text(),
+  work_country: text(),
+  home_streetAddress: text(),
+  home_extendedAddress: text(),
+  home_poBox: text(),
+  home_city: text(),
+  home_state: text(),
+  home_postalCode: text(),
+  home_country: text(),
+  groups: text(),
+  mobile_number: text(),
+  home_number: text(),
+  work_number: text(),
+  work_mobile_number: text(),
+  work_fax_number: text(),
+} satisfies Record<string, z.ZodType>;
+type ColumnRules = typeof COLUMN_RULES;
+/** The cells a row fills, as their rules read them. */
+type Cells = { -readonly [F in keyof ColumnRules]?: z.output<ColumnRules[F]> };
+const RULED_COLUMNS = Object.keys(COLUMN_RULES) as (keyof ColumnRules)[];
 
-function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
-  const seen = new Set<string>();
-  const messages: string[] = [];
-  for (const issue of issues) {
-    const column = String(issue.path[0] ?? 'row');
-    if (seen.has(column)) continue; // one message per column is enough to act on
-    seen.add(column);
-    messages.push(`${column}: ${issue.message}`);
+/**
+ * The row's cells through their rules, in the order the rules are listed: what they read, and one
+ * problem per column that breaks its rule (`email: is not a valid email address`), never quoting it.
+ */
+function checkCells(
+  cells: Readonly<Record<string, string>>,
+  password?: string,
+): { data: Cells; problems: string[] } {
+  const data: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const column of RULED_COLUMNS) {
+    const value = (column === 'password' ? password : cells[column])?.trim();
+    if (!value) continue;
+    const checked = COLUMN_RULES[column].safeParse(value);
+    if (checked.success) data[column] = checked.data;
+    else problems.push(`${column}: ${checked.error.issues[0]?.message ?? 'is not valid'}`);
   }
-  return messages;
+  return { data: data as Cells, problems };
 }
 
 /**
@@ -355,8 +399,7 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
  * file's constants, checked once before any row is read.
  */
 export function cellProblems(cells: Readonly<Record<string, string>>): string[] {
-  const parsed = rowSchema.safeParse(cells);
-  return [...(parsed.success ? [] : describeIssues(parsed.error.issues)), ...readAttributes(cells).problems];
+  return [...checkCells(cells, cells.password).problems, ...readAttributes(cells).problems];
 }
 
 /** A mapping's constants fill the cells the row leaves empty; its groups join the row's own. */
@@ -387,10 +430,11 @@ interface MadeUsername {
  * pure function of the file, so every drop of it gives the same answer.
  */
 function makeUsername(
+  row: number,
   cells: Readonly<Record<string, string>>,
   rules: RowRules,
   action: RowAction,
-  peopleSoFar: SeenKeys,
+  peopleSoFar: RowsSoFar,
 ): MadeUsername {
   if (!rules.username || cellText(cells.username) !== '' || Object.keys(cells).length === 0) return {};
   const from = rules.username === 'email' ? 'the email' : 'the first and last name';
@@ -401,9 +445,9 @@ function makeUsername(
       : {};
   }
   const withId = usernameWithEmployeeId(base, cells.employeeIdentifier);
-  const earlier = PEOPLE_ACTIONS.has(action) ? peopleSoFar.get(`username:${base}`) : undefined;
+  const earlier = PEOPLE_ACTIONS.has(action) ? peopleSoFar.before(`username:${base}`, row) : undefined;
   if (earlier === undefined) return { username: base, ...(withId ? { fallback: withId } : {}) };
-  if (withId && peopleSoFar.get(`username:${withId}`) === undefined) return { username: withId };
+  if (withId && peopleSoFar.before(`username:${withId}`, row) === undefined) return { username: withId };
   const why = withId ? 'so is the one with its employee id' : 'the row has no employee id to tell them apart';
   return {
     problem: `username: made from ${from}, it is the same as row ${earlier}'s, and ${why}; add a username column`,
@@ -482,47 +526,54 @@ function readGroups(cells: Readonly<Record<string, string>>): string[] {
 // ---- duplicates --------------------------------------------------------------------------------
 
 type DuplicateKeys = { username: string; email: string; employeeIdentifier: string };
+const DUPLICATE_COLUMNS = ['username', 'email', 'employeeIdentifier'] as const;
 
-function duplicates(keys: DuplicateKeys, firstRowWith: SeenKeys): string[] {
-  const byRow = new Map<number, string[]>();
-  for (const [column, value] of Object.entries(keys) as [keyof DuplicateKeys, string][]) {
-    const first = value === '' ? undefined : firstRowWith.get(`${column}:${value}`);
-    if (first !== undefined) byRow.set(first, [...(byRow.get(first) ?? []), column]);
+function duplicates(row: number, keys: DuplicateKeys, firstRowWith: RowsSoFar): string[] {
+  let byRow: Map<number, string[]> | undefined;
+  for (const column of DUPLICATE_COLUMNS) {
+    const value = keys[column];
+    const first = value === '' ? undefined : firstRowWith.before(`${column}:${value}`, row);
+    if (first === undefined) continue;
+    byRow ??= new Map();
+    byRow.set(first, [...(byRow.get(first) ?? []), column]);
   }
-  return [...byRow].map(([row, columns]) => `duplicate of row ${row} (${columns.join(', ')})`);
+  return byRow ? [...byRow].map(([row, columns]) => `duplicate of row ${row} (${columns.join(', ')})`) : [];
 }
 
 // ---- the user ----------------------------------------------------------------------------------
 
+/** Cells that go into the new user's body as they are. */
+const COPIED_FIELDS = [
+  'firstname',
+  'middlename',
+  'lastname',
+  'displayname',
+  'password',
+  'alternateEmail',
+  'jobTitle',
+  'department',
+  'company',
+  'costCenter',
+  'employeeIdentifier',
+  'employeeType',
+  'location',
+  'description',
+  'state',
+  'activated',
+  'sudo',
+  'passwordless_sudo',
+  'ldap_binding_user',
+  'enable_user_portal_multifactor',
+  'password_never_expires',
+  'disableDeviceMaxLoginAttempts',
+] as const satisfies readonly (keyof Cells & keyof NewSystemUser)[];
+
 function toNewSystemUser(cells: Cells, attributes: NewSystemUser['attributes'], now: Date): NewSystemUser {
   // Empty only on rows that find a person rather than create one.
   const user: NewSystemUser = { username: cells.username ?? '', email: cells.email ?? '' };
-  const copied = [
-    'firstname',
-    'middlename',
-    'lastname',
-    'displayname',
-    'password',
-    'alternateEmail',
-    'jobTitle',
-    'department',
-    'company',
-    'costCenter',
-    'employeeIdentifier',
-    'employeeType',
-    'location',
-    'description',
-    'state',
-    'activated',
-    'sudo',
-    'passwordless_sudo',
-    'ldap_binding_user',
-    'enable_user_portal_multifactor',
-    'password_never_expires',
-    'disableDeviceMaxLoginAttempts',
-  ] as const satisfies readonly (keyof Cells & keyof NewSystemUser)[];
-  for (const key of copied) {
-    if (cells[key] !== undefined) Object.assign(user, { [key]: cells[key] });
+  const fields = user as unknown as Record<string, unknown>;
+  for (const key of COPIED_FIELDS) {
+    if (cells[key] !== undefined) fields[key] = cells[key];
   }
   if (cells.recoveryEmail !== undefined) user.recoveryEmail = { address: cells.recoveryEmail };
 
@@ -534,10 +585,10 @@ function toNewSystemUser(cells: Cells, attributes: NewSystemUser['attributes'], 
     user.mfa = { exclusion: true, exclusionDays: days, exclusionUntil: until.toISOString() };
   }
 
-  const addresses = (['work', 'home'] as const).flatMap((kind) => address(cells, kind));
+  const addresses = ADDRESS_KINDS.flatMap((kind) => address(cells, kind));
   if (addresses.length > 0) user.addresses = addresses;
-  const phoneNumbers = Object.entries(PHONE_TYPES).flatMap(([column, type]): UserPhoneNumber[] => {
-    const number = cells[column as keyof typeof PHONE_TYPES];
+  const phoneNumbers = PHONE_COLUMNS.flatMap(([column, type]): UserPhoneNumber[] => {
+    const number = cells[column];
     return number === undefined ? [] : [{ type, number }];
   });
   if (phoneNumbers.length > 0) user.phoneNumbers = phoneNumbers;
@@ -545,16 +596,24 @@ function toNewSystemUser(cells: Cells, attributes: NewSystemUser['attributes'], 
   return user;
 }
 
-function address(cells: Cells, kind: 'work' | 'home'): UserAddress[] {
-  const result: UserAddress = {};
-  for (const [part, field] of Object.entries(ADDRESS_PARTS) as [
-    keyof typeof ADDRESS_PARTS,
-    keyof UserAddress,
-  ][]) {
-    const value = cells[`${kind}_${part}`];
-    if (value !== undefined) result[field] = value;
+const ADDRESS_KINDS = ['work', 'home'] as const;
+/** Each kind's columns and the UserAddress field each fills: `work_city` → locality. */
+const ADDRESS_COLUMNS = Object.fromEntries(
+  ADDRESS_KINDS.map((kind) => [
+    kind,
+    Object.entries(ADDRESS_PARTS).map(([part, field]) => [`${kind}_${part}`, field]),
+  ]),
+) as Record<(typeof ADDRESS_KINDS)[number], [keyof Cells, keyof UserAddress][]>;
+
+function address(cells: Cells, kind: (typeof ADDRESS_KINDS)[number]): UserAddress[] {
+  let result: UserAddress | undefined;
+  for (const [column, field] of ADDRESS_COLUMNS[kind]) {
+    const value = cells[column];
+    if (typeof value !== 'string') continue;
+    result ??= { type: kind };
+    result[field] = value;
   }
-  return Object.keys(result).length > 0 ? [{ type: kind, ...result }] : [];
+  return result ? [result] : [];
 }
 
 // ---- secrets -----------------------------------------------------------------------------------

@@ -572,6 +572,45 @@ describe('duplicates within the file', () => {
   });
 });
 
+describe('reading the file again', () => {
+  it('answers every row as the first read did, from its memory of the whole file', () => {
+    // Prepare: duplicates, an invalid row that reserves nothing, a leaver, and usernames made
+    // from names that clash (the later one takes its employee id).
+    const rows: SourceRow[] = [
+      { row: 2, cells: { firstname: 'Ann', lastname: 'Lee', email: 'ann@acme.io', employeeIdentifier: '7' } },
+      { row: 3, cells: { username: 'bob', email: 'bob@acme.io', state: 'bogus' } },
+      {
+        row: 4,
+        cells: { firstname: 'Ann', lastname: 'Lee', email: 'ann2@acme.io', employeeIdentifier: '8' },
+      },
+      { row: 5, cells: { username: 'bob', email: 'bob@acme.io' } },
+      { row: 6, cells: { username: 'BOB', email: 'robert@acme.io' } },
+      { row: 7, cells: { email: 'gone@acme.io', action: 'suspend' } },
+      { row: 8, cells: { email: 'GONE@acme.io', action: 'suspend' } },
+      { row: 9, cells: { firstname: 'Ann', lastname: 'Lee', email: 'ann3@acme.io' } },
+    ];
+    const first = createRowValidator({ now: () => NOW, source: { username: 'first.last' } });
+
+    // Act
+    const firstRead = rows.map((row) => first(row));
+    const again = first.reread();
+    const secondRead = rows.map((row) => again(row));
+
+    // Assess
+    expect(secondRead).toEqual(firstRead);
+    expect(firstRead.map((result) => (result.ok ? result.user.username : result.message))).toEqual([
+      'ann.lee',
+      'state: is not STAGED, ACTIVATED or SUSPENDED (an address state belongs in work_state)',
+      'ann.lee.8',
+      'bob',
+      'duplicate of row 5 (username)',
+      '',
+      'duplicate of row 7 (email)',
+      "username: made from the first and last name, it is the same as row 2's, and the row has no employee id to tell them apart; add a username column",
+    ]);
+  });
+});
+
 describe('rows with a reading problem', () => {
   it('are invalid with that problem first, then any other', () => {
     const result = validate({ ...base, sudo: 'maybe' }, { problem: 'row has 5 cells but the header has 3' });
