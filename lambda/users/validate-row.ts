@@ -119,9 +119,9 @@ function validatorWith(
     const password = cellText(source.password).toLowerCase();
     if (
       password !== '' &&
-      [source.cells.username, source.cells.email, source.cells.manager].some(
-        (cell) => cellText(cell).toLowerCase() === password,
-      )
+      (cellText(source.cells.username).toLowerCase() === password ||
+        cellText(source.cells.email).toLowerCase() === password ||
+        cellText(source.cells.manager).toLowerCase() === password)
     ) {
       problems.push('password: must not be the same as the username, the email or the manager');
     }
@@ -136,15 +136,15 @@ function validatorWith(
       employeeIdentifier: cellText(cells.employeeIdentifier).toLowerCase(),
     };
     if (bringsPeopleIn(action)) {
-      for (const column of ['username', 'email'] as const) {
+      for (const column of REQUIRED_TO_BRING_IN) {
+        if (keys[column] !== '') continue;
         const saidAlready = problems.some((problem) => problem.startsWith(`${column}:`));
         const missingFromFile = source.problem !== undefined && !(column in source.cells);
-        if (keys[column] === '' && !saidAlready && !missingFromFile)
-          problems.push(`${column}: is required but empty`);
+        if (!saidAlready && !missingFromFile) problems.push(`${column}: is required but empty`);
       }
       if (options.refuseExampleAddresses && isExampleAddress(keys.email))
         problems.push(`email: ${EXAMPLE_ADDRESS_RULE} ${options.refuseExampleAddresses.unless}`);
-    } else if (Object.values(keys).every((value) => value === '')) {
+    } else if (keys.username === '' && keys.email === '' && keys.employeeIdentifier === '') {
       problems.push(`${action}: needs an employeeIdentifier, email or username to find the person by`);
     }
     const firstRowWith = PEOPLE_ACTIONS.has(action) ? firstRowWithByKind.people : firstRowWithByKind.states;
@@ -173,7 +173,7 @@ function validatorWith(
     return {
       row: source.row,
       ok: true,
-      user: toNewSystemUser(data, attributes.list, now()),
+      user: toNewSystemUser(data, attributes.list, now),
       groups,
       ...(parsed.data.action || leaver ? { action } : {}),
       ...(manager ? { manager } : {}),
@@ -197,11 +197,13 @@ function cellText(value: string | undefined): string {
   return (value ?? '').trim();
 }
 
+/** Any text: a column with no rule of its own. Taken as written, without a parse (most columns). */
+const ANY_TEXT = z.string();
+
 function text(maxLength?: number) {
-  const schema = z.string();
   return maxLength === undefined
-    ? schema
-    : schema.max(maxLength, { error: `is longer than ${maxLength} characters` });
+    ? ANY_TEXT
+    : z.string().max(maxLength, { error: `is longer than ${maxLength} characters` });
 }
 
 const username = z.string().transform((value, ctx) => {
@@ -309,7 +311,6 @@ const PHONE_TYPES = {
   work_mobile_number: 'work_mobile',
   work_fax_number: 'work_fax',
 } as const;
-const PHONE_COLUMNS = Object.entries(PHONE_TYPES) as [keyof typeof PHONE_TYPES, string][];
 
 /**
  * Each column's rule, keyed as lambda/csv/columns.ts names them, the way systemuserputpost says.
@@ -372,7 +373,10 @@ const COLUMN_RULES = {
 type ColumnRules = typeof COLUMN_RULES;
 /** The cells a row fills, as their rules read them. */
 type Cells = { -readonly [F in keyof ColumnRules]?: z.output<ColumnRules[F]> };
-const RULED_COLUMNS = Object.keys(COLUMN_RULES) as (keyof ColumnRules)[];
+/** Each column's rule, and its place in COLUMN_RULES (the order a row's problems are told in). */
+const RULE_OF = new Map<string, { schema: z.ZodType; order: number }>(
+  Object.entries(COLUMN_RULES).map(([column, schema], order) => [column, { schema, order }]),
+);
 
 /**
  * The row's cells through their rules, in the order the rules are listed: what they read, and one
@@ -383,16 +387,38 @@ function checkCells(
   password?: string,
 ): { data: Cells; problems: string[] } {
   const data: Record<string, unknown> = {};
-  const problems: string[] = [];
-  for (const column of RULED_COLUMNS) {
-    const value = (column === 'password' ? password : cells[column])?.trim();
-    if (!value) continue;
-    const checked = COLUMN_RULES[column].safeParse(value);
-    if (checked.success) data[column] = checked.data;
-    else problems.push(`${column}: ${checked.error.issues[0]?.message ?? 'is not valid'}`);
-  }
-  return { data: data as Cells, problems };
+  const found: { order: number; problem: string }[] = [];
+  // The row's own cells (a dozen), not every rule (fifty): most columns of most files are absent.
+  for (const column in cells) checkCell(column, cells[column], data, found);
+  checkCell('password', password, data, found);
+  if (found.length > 1) found.sort(byOrder);
+  return { data: data as Cells, problems: found.map(problemOf) };
 }
+
+function checkCell(
+  column: string,
+  written: string | undefined,
+  data: Record<string, unknown>,
+  found: { order: number; problem: string }[],
+): void {
+  const rule = RULE_OF.get(column);
+  const value = written?.trim();
+  if (!rule || !value) return;
+  if (rule.schema === ANY_TEXT) {
+    data[column] = value;
+    return;
+  }
+  const checked = rule.schema.safeParse(value);
+  if (checked.success) data[column] = checked.data;
+  else
+    found.push({
+      order: rule.order,
+      problem: `${column}: ${checked.error.issues[0]?.message ?? 'is not valid'}`,
+    });
+}
+
+const byOrder = (a: { order: number }, b: { order: number }) => a.order - b.order;
+const problemOf = (found: { problem: string }) => found.problem;
 
 /**
  * Problems of cells on their own (field → text), as the rows' checks word them: for a mapping
@@ -468,7 +494,12 @@ const PAIR_KEY = /^attribute(\d+)_(name|value)$/;
  * `attributeN_name`/`attributeN_value` pairs (JumpCloud's template) and `attribute:<Name>`
  * columns. A name with an empty value is left out, like any empty optional cell.
  */
+const NO_ATTRIBUTES: Attributes = Object.freeze({ list: [], problems: [] });
+
 function readAttributes(cells: Readonly<Record<string, string>>): Attributes {
+  let any = false;
+  for (const key in cells) any ||= key.startsWith('attribute');
+  if (!any) return NO_ATTRIBUTES; // most files have none: no pattern to match
   const list: { name: string; value: string }[] = [];
   const problems: string[] = [];
   const add = (column: string, name: string, value: string) => {
@@ -507,18 +538,21 @@ function readAttributes(cells: Readonly<Record<string, string>>): Attributes {
 
 /** Group names from the `groups` cell (split on ";" or "|") and `groupN` cells, each once, in order. */
 function readGroups(cells: Readonly<Record<string, string>>): string[] {
+  const written = cellText(cells.groups);
+  const numbered: number[] = [];
+  for (const key in cells) {
+    const match = key.startsWith('group') ? TEMPLATE_GROUP.exec(key) : null;
+    if (match) numbered.push(Number(match[1]));
+  }
+  if (written === '' && numbered.length === 0) return [];
   const names: string[] = [];
   const add = (name: string) => {
     const trimmed = name.trim();
     if (trimmed !== '' && !names.some((known) => known.toLowerCase() === trimmed.toLowerCase()))
       names.push(trimmed);
   };
-  for (const name of cellText(cells.groups).split(/[;|\n]/)) add(name);
-  const numbered = Object.keys(cells)
-    .map((key) => TEMPLATE_GROUP.exec(key))
-    .filter((match) => match !== null)
-    .map((match) => Number(match[1]))
-    .sort((a, b) => a - b);
+  for (const name of written.split(/[;|\n]/)) add(name);
+  numbered.sort((a, b) => a - b);
   for (const n of numbered) add(cellText(cells[`group${n}`]));
   return names;
 }
@@ -527,6 +561,7 @@ function readGroups(cells: Readonly<Record<string, string>>): string[] {
 
 type DuplicateKeys = { username: string; email: string; employeeIdentifier: string };
 const DUPLICATE_COLUMNS = ['username', 'email', 'employeeIdentifier'] as const;
+const REQUIRED_TO_BRING_IN = ['username', 'email'] as const;
 
 function duplicates(row: number, keys: DuplicateKeys, firstRowWith: RowsSoFar): string[] {
   let byRow: Map<number, string[]> | undefined;
@@ -568,12 +603,47 @@ const COPIED_FIELDS = [
   'disableDeviceMaxLoginAttempts',
 ] as const satisfies readonly (keyof Cells & keyof NewSystemUser)[];
 
-function toNewSystemUser(cells: Cells, attributes: NewSystemUser['attributes'], now: Date): NewSystemUser {
+const COPIED = new Set<string>(COPIED_FIELDS);
+/** Address columns: `work_city` → the work address's locality. */
+const ADDRESS_OF = new Map<string, { kind: 'work' | 'home'; field: keyof UserAddress }>(
+  (['work', 'home'] as const).flatMap((kind) =>
+    Object.entries(ADDRESS_PARTS).map(([part, field]) => [`${kind}_${part}`, { kind, field }] as const),
+  ),
+);
+/** Phone columns: `work_number` → a phone of type work, listed in PHONE_TYPES order. */
+const PHONE_OF = new Map(
+  Object.entries(PHONE_TYPES).map(([column, type], order) => [column, { type, order }] as const),
+);
+
+/**
+ * The body of the create. It walks the cells the row fills, not every column it could have: a
+ * row fills a dozen of some fifty, and this runs for every row of a file, twice.
+ */
+function toNewSystemUser(
+  cells: Cells,
+  attributes: NewSystemUser['attributes'],
+  now: () => Date,
+): NewSystemUser {
   // Empty only on rows that find a person rather than create one.
   const user: NewSystemUser = { username: cells.username ?? '', email: cells.email ?? '' };
   const fields = user as unknown as Record<string, unknown>;
-  for (const key of COPIED_FIELDS) {
-    if (cells[key] !== undefined) fields[key] = cells[key];
+  const addresses: { work?: UserAddress; home?: UserAddress } = {};
+  const phones: UserPhoneNumber[] = [];
+  for (const column in cells) {
+    const value = cells[column as keyof Cells];
+    if (COPIED.has(column)) {
+      fields[column] = value;
+      continue;
+    }
+    const part = ADDRESS_OF.get(column);
+    if (part) {
+      const address = addresses[part.kind] ?? { type: part.kind };
+      address[part.field] = value as string;
+      addresses[part.kind] = address;
+      continue;
+    }
+    const phone = PHONE_OF.get(column);
+    if (phone) phones[phone.order] = { type: phone.type, number: value as string };
   }
   if (cells.recoveryEmail !== undefined) user.recoveryEmail = { address: cells.recoveryEmail };
 
@@ -581,39 +651,14 @@ function toNewSystemUser(cells: Cells, attributes: NewSystemUser['attributes'], 
   const days =
     cells.enrollmentDays ?? (cells.enable_user_portal_multifactor ? DEFAULT_ENROLLMENT_DAYS : undefined);
   if (days !== undefined) {
-    const until = new Date(now.getTime() + days * 24 * 60 * 60 * 1000);
+    const until = new Date(now().getTime() + days * 24 * 60 * 60 * 1000);
     user.mfa = { exclusion: true, exclusionDays: days, exclusionUntil: until.toISOString() };
   }
-
-  const addresses = ADDRESS_KINDS.flatMap((kind) => address(cells, kind));
-  if (addresses.length > 0) user.addresses = addresses;
-  const phoneNumbers = PHONE_COLUMNS.flatMap(([column, type]): UserPhoneNumber[] => {
-    const number = cells[column];
-    return number === undefined ? [] : [{ type, number }];
-  });
-  if (phoneNumbers.length > 0) user.phoneNumbers = phoneNumbers;
+  if (addresses.work || addresses.home)
+    user.addresses = [addresses.work, addresses.home].filter((address) => address !== undefined);
+  if (phones.length > 0) user.phoneNumbers = phones.filter((phone) => phone !== undefined);
   if (attributes && attributes.length > 0) user.attributes = attributes;
   return user;
-}
-
-const ADDRESS_KINDS = ['work', 'home'] as const;
-/** Each kind's columns and the UserAddress field each fills: `work_city` → locality. */
-const ADDRESS_COLUMNS = Object.fromEntries(
-  ADDRESS_KINDS.map((kind) => [
-    kind,
-    Object.entries(ADDRESS_PARTS).map(([part, field]) => [`${kind}_${part}`, field]),
-  ]),
-) as Record<(typeof ADDRESS_KINDS)[number], [keyof Cells, keyof UserAddress][]>;
-
-function address(cells: Cells, kind: (typeof ADDRESS_KINDS)[number]): UserAddress[] {
-  let result: UserAddress | undefined;
-  for (const [column, field] of ADDRESS_COLUMNS[kind]) {
-    const value = cells[column];
-    if (typeof value !== 'string') continue;
-    result ??= { type: kind };
-    result[field] = value;
-  }
-  return result ? [result] : [];
 }
 
 // ---- secrets -----------------------------------------------------------------------------------
