@@ -65,6 +65,13 @@ const OBJECT_ID = /^[0-9a-f]{24}$/;
 
 export class Directory {
   private readonly people: SimUser[] = [];
+  /**
+   * Users by id, and by each unique value (`username:ann`, `email:ann@x.io`, `employeeIdentifier:E1`):
+   * a create is checked for clashes without a scan of everyone, which made a long file's run
+   * quadratic. A value's holder is checked again on use, since an update may have changed it.
+   */
+  private readonly byId = new Map<string, SimUser>();
+  private readonly holders = new Map<string, SimUser>();
   private readonly userGroups: SimGroup[] = [];
   /** Group id to the ids of its member users, in the order they were added. */
   private readonly members = new Map<string, string[]>();
@@ -76,7 +83,7 @@ export class Directory {
   }
 
   user(id: string): SimUser | undefined {
-    return this.people.find((candidate) => candidate._id === id);
+    return this.byId.get(id);
   }
 
   groups(): readonly SimGroup[] {
@@ -93,6 +100,8 @@ export class Directory {
 
   clear(): void {
     this.people.length = 0;
+    this.byId.clear();
+    this.holders.clear();
     this.userGroups.length = 0;
     this.members.clear();
   }
@@ -133,7 +142,13 @@ export class Directory {
       created,
     };
     this.people.push(user);
+    this.byId.set(id, user);
+    this.noteHolder(user);
     return user;
+  }
+
+  private noteHolder(user: SimUser): void {
+    for (const key of uniqueKeys(user)) this.holders.set(key, user);
   }
 
   /** `POST /api/systemusers`: validated against systemuserputpost and the org's rules. */
@@ -169,6 +184,7 @@ export class Directory {
     if (clash) return this.duplicate(clash);
     Object.assign(user, changes);
     if (changes.email !== undefined) user.email = normaliseEmail(changes.email);
+    this.noteHolder(user);
     // `state` and `suspended` say the same thing (API notes, "Suspend and reactivate").
     if (changes.state) user.suspended = changes.state === 'SUSPENDED';
     if (changes.state === 'ACTIVATED') user.activated = true;
@@ -255,17 +271,21 @@ export class Directory {
     user: { username?: string; email?: string; employeeIdentifier?: string },
     exceptId?: string,
   ): { field: string; value: string } | undefined {
-    const username = user.username?.toLowerCase();
-    const email = user.email === undefined ? undefined : normaliseEmail(user.email);
-    for (const existing of this.people) {
-      if (existing._id === exceptId) continue;
-      if (username !== undefined && existing.username.toLowerCase() === username)
-        return { field: 'username', value: String(user.username) };
-      if (email !== undefined && existing.email === email) return { field: 'email', value: email };
-      if (user.employeeIdentifier && existing.employeeIdentifier === user.employeeIdentifier)
-        return { field: 'employeeIdentifier', value: user.employeeIdentifier };
+    const wanted = {
+      username: user.username,
+      email: user.email === undefined ? undefined : normaliseEmail(user.email),
+      employeeIdentifier: user.employeeIdentifier || undefined,
+    };
+    // The earliest-created user holding any of the values, as a scan in creation order finds it.
+    let first: { at: number; field: string; value: string } | undefined;
+    for (const key of uniqueKeys(wanted)) {
+      const holder = this.holders.get(key);
+      if (!holder || holder._id === exceptId || !uniqueKeys(holder).includes(key)) continue;
+      const at = this.people.indexOf(holder);
+      const field = key.slice(0, key.indexOf(':')) as keyof typeof wanted;
+      if (at >= 0 && (!first || at < first.at)) first = { at, field, value: String(wanted[field]) };
     }
-    return undefined;
+    return first && { field: first.field, value: first.value };
   }
 
   private duplicate(clash: { field: string; value: string }): Refusal {
@@ -273,6 +293,15 @@ export class Directory {
       ? refuse(409, 'User already exists')
       : refuse(400, `${clash.field} "${clash.value}" already exists`);
   }
+}
+
+/** The values no two users may share, as keys: usernames ignore case, emails are already lower-case. */
+function uniqueKeys(user: { username?: string; email?: string; employeeIdentifier?: string }): string[] {
+  const keys: string[] = [];
+  if (user.username !== undefined) keys.push(`username:${user.username.toLowerCase()}`);
+  if (user.email !== undefined) keys.push(`email:${user.email}`);
+  if (user.employeeIdentifier) keys.push(`employeeIdentifier:${user.employeeIdentifier}`);
+  return keys;
 }
 
 export function isRefusal(value: unknown): value is Refusal {
