@@ -89,6 +89,9 @@ export interface BenchReport {
   machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string };
   runsPerCase: number;
   apiCasesAtOnce: number;
+  /** The API cases running at once send at most this many requests a second, together. */
+  requestsPerSecondAtOnce: number;
+  validationsAtOnce: number;
   durationSeconds: number;
   api: ApiFigures[];
   speedUps: { latencyMs: number; baseline: number; adaptive: number; speedUp: number; versus: string }[];
@@ -115,7 +118,9 @@ export function reportTable(report: BenchReport): string {
       `took ${whole(report.durationSeconds)} s`,
     `Each figure: median (min) of ${report.runsPerCase} run(s). The simulator runs in its own process: ` +
       'latency ±25%, a token bucket (429, half with Retry-After), 1% transient 503 (half after acting). ' +
-      `Up to ${report.apiCasesAtOnce} API cases run at once, each with its own simulator.`,
+      `Up to ${report.apiCasesAtOnce} API cases run at once, each with its own simulator, as long as ` +
+      `their requests add up to at most ${report.requestsPerSecondAtOnce} a second; validation runs ` +
+      `${report.validationsAtOnce} at a time, after them.`,
     '',
   );
   const median = (f: Figure, digits: number) => fixed(f.median, digits);

@@ -6,9 +6,10 @@
  *
  * Every run is a fresh set of processes: the JumpCloud simulator in its own, the handler (with
  * s3rver) or `jc-onboard` in another. Files of new people wait on the rate limit, not on the
- * CPU, so several run at once (each against its own simulator) to fit the full run in ten
- * minutes; validation, which needs a core, runs after them, one at a time; the bundle, the cold
- * start and `--help` are timed first, with nothing else running.
+ * CPU, so several run at once (each against its own simulator, as many as the cores serve their
+ * requests) to fit the full run in ten minutes; validation, which needs a core, runs after them,
+ * one run per core; the bundle, the cold start and `--help` are timed first, with nothing else
+ * running.
  */
 
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -32,7 +33,8 @@ The full run is planned to take 7 to 10 minutes on a quiet 2-core machine; --qui
 Options:
   --quick         small files, one run each: checks that every part works, in about a minute
   --runs N        runs per case (default 3; --quick: 1); each figure is the median (min) of them
-  --parallel N    files of new people run at once, each against its own simulator (default 4)
+  --parallel N    most files of new people run at once, each against its own simulator (default 8;
+                  fewer run while their requests would add up to more than 250 a second)
   --out DIR       where the table, JSON and chart go (default bench/results)
   -h, --help      this help`;
 
@@ -41,7 +43,7 @@ async function main(): Promise<void> {
     options: {
       quick: { type: 'boolean', default: false },
       runs: { type: 'string' },
-      parallel: { type: 'string', default: '4' },
+      parallel: { type: 'string', default: '8' },
       out: { type: 'string', default: path.join(__dirname, 'results') },
     },
   });
