@@ -175,26 +175,36 @@ export function humanReport(run: FinishedRun, colour: boolean): string {
 
 /**
  * Everything a script needs, as one JSON document on stdout, written as the rows are reported
- * (a million rows are never held): `command` and `dryRun`, then `outcomes` row by row, then
- * `exitCode`, `resultsPath`, `summaryPath` and `summary` once the run is over.
+ * (a million rows are never held): `command` and `dryRun`, then `outcomes`, one row per line
+ * (a file of a million rows is a million lines, not eight million), then `exitCode`,
+ * `resultsPath`, `summaryPath` and `summary` once the run is over.
  */
 export class JsonReport {
   private started = false;
   private first = true;
+  /** Rows not yet written: stdout is written in pieces of about 64 KB, not a row at a time. */
+  private pending = '';
 
+  /** `write` may return a promise: the reader is behind, and rows wait until it catches up. */
   constructor(
-    private readonly write: (text: string) => void,
+    private readonly write: (text: string) => void | Promise<void>,
     private readonly head: { command: 'run' | 'validate'; dryRun: boolean },
   ) {}
 
-  add(outcome: RowOutcome): void {
+  add(outcome: RowOutcome): void | Promise<void> {
     this.start();
-    this.write(`${this.first ? '\n' : ',\n'}${indent(JSON.stringify(outcome, null, 2), '    ')}`);
+    this.pending += `${this.first ? '\n' : ',\n'}    ${JSON.stringify(outcome)}`;
     this.first = false;
+    if (this.pending.length < 64 * 1024) return;
+    const text = this.pending;
+    this.pending = '';
+    return this.write(text);
   }
 
   finish(run: Omit<FinishedRun, 'rows' | 'kind'>): void {
     this.start();
+    const rows = this.pending;
+    this.pending = '';
     const tail = {
       exitCode: run.exitCode,
       resultsPath: run.resultsPath ?? null,
@@ -205,15 +215,13 @@ export class JsonReport {
       ([key, value]) =>
         `  ${JSON.stringify(key)}: ${indent(JSON.stringify(value, null, 2), '  ').trimStart()}`,
     );
-    this.write(`${this.first ? '' : '\n  '}],\n${fields.join(',\n')}\n}\n`);
+    void this.write(`${rows}${this.first ? '' : '\n  '}],\n${fields.join(',\n')}\n}\n`);
   }
 
   private start(): void {
     if (this.started) return;
     this.started = true;
-    this.write(
-      `{\n  "command": ${JSON.stringify(this.head.command)},\n  "dryRun": ${this.head.dryRun},\n  "outcomes": [`,
-    );
+    this.pending = `{\n  "command": ${JSON.stringify(this.head.command)},\n  "dryRun": ${this.head.dryRun},\n  "outcomes": [`;
   }
 }
 

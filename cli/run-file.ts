@@ -51,7 +51,7 @@ export interface RunLocalFileOptions {
   /** Called once the whole file has been read and planned, before any row is sent: how many rows it holds. */
   onPlanned?: (plan: { rows: number }) => void;
   /** Called once per row, in input order, after the row is in the results file. */
-  onOutcome?: (outcome: RowOutcome) => void;
+  onOutcome?: (outcome: RowOutcome) => void | Promise<void>;
   /** Asked before each new row is taken: true stops taking rows (Ctrl-C); rows already taken finish. */
   shouldStop?: () => boolean;
   /**
@@ -140,7 +140,7 @@ export async function runLocalFile(options: RunLocalFileOptions): Promise<LocalR
       log: options.log,
       onOutcome: async (row) => {
         await results?.add(row);
-        options.onOutcome?.(row);
+        await options.onOutcome?.(row);
       },
     });
     await results?.finish();

@@ -2,6 +2,7 @@
  * `run` and `validate` share this: check the file, open JumpCloud (run only), run every row
  * through the engine with a progress bar, then report and pick the exit code.
  */
+import { once } from 'node:events';
 import type { UserCsv } from '../../lambda/csv/read-rows';
 import type { PeopleDirectory, RowAction } from '../../lambda/domain';
 import { JumpCloudUnreachableError, UnreadableFileError } from '../../lambda/errors';
@@ -76,7 +77,7 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
   // Nothing holds every row: the table keeps the few it lists, the JSON goes out row by row.
   const table = new TableRows();
   const json = machine
-    ? new JsonReport((text) => process.stdout.write(text), {
+    ? new JsonReport((text) => (process.stdout.write(text) ? undefined : drained(process.stdout)), {
         command: options.kind === 'validate' ? 'validate' : 'run',
         dryRun: options.kind !== 'run' || directory === undefined,
       })
@@ -113,8 +114,8 @@ export async function onboardFile(options: OnboardFileOptions): Promise<number> 
       },
       onOutcome: (outcome) => {
         table.add(outcome);
-        json?.add(outcome);
         progress?.add(outcome);
+        return json?.add(outcome);
       },
     });
   } catch (error) {
@@ -179,4 +180,9 @@ function asUsageError(file: string, error: unknown): unknown {
     return new UsageError(`${JSON.stringify(file)} cannot be read as a users CSV: ${error.message}`);
   }
   return error;
+}
+
+/** Resolves once a stream whose reader fell behind has taken what it was given. */
+async function drained(stream: NodeJS.WritableStream): Promise<void> {
+  await once(stream, 'drain');
 }
