@@ -11,6 +11,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
+import { build } from 'esbuild';
 import { LOCAL_API_KEY, LOCAL_BUCKET, LOCAL_SECRET_ID } from '../local/embedded-stack';
 import { startJumpCloudSimulator } from '../local/jumpcloud-simulator';
 import { type ObjectCreatedEvent, objectCreatedEvent, startLocalS3 } from '../local/s3-server';
@@ -123,17 +124,43 @@ export interface ValidateRun {
   peakRssMb: number;
 }
 
-/** Validation of a file: the engine alone in a child process, or `jc-onboard validate` as a person runs it. */
+/**
+ * The engine's validation worker bundled as the function and jc-onboard ship (esbuild, minified),
+ * so its speed and memory are the engine's, not those of compiling TypeScript on the fly.
+ */
+export async function buildValidateWorker(work: string): Promise<string> {
+  const outfile = path.join(work, 'validate-worker.cjs');
+  await build({
+    entryPoints: [path.join(__dirname, 'validate-worker.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    mainFields: ['module', 'main'],
+    format: 'cjs',
+    minify: true,
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+/**
+ * Validation of a file: the engine alone in a child process (the worker buildValidateWorker
+ * built), or `jc-onboard validate` as a person runs it.
+ */
 export async function runValidateCase(
-  through: 'engine' | 'cli',
+  through: { engine: string } | 'cli',
   input: string,
   rows: number,
   work: string,
 ): Promise<ValidateRun> {
-  const out = path.join(work, `validate-${through}-${rows}.csv`);
+  const out = path.join(
+    work,
+    `validate-${through === 'cli' ? 'cli' : 'engine'}-${rows}-${process.hrtime.bigint()}.csv`,
+  );
   try {
-    if (through === 'engine') {
-      const result = await forkWorker<ValidateCaseResult>('validate-worker.ts', [input, out]);
+    if (through !== 'cli') {
+      const result = await forkWorker<ValidateCaseResult>(through.engine, [input, out], []);
       if (result.rows !== rows) throw new Error(`the engine reported ${result.rows} of ${rows} rows`);
       return { seconds: result.seconds, rowsPerSecond: rows / result.seconds, peakRssMb: result.peakRssMb };
     }
@@ -249,10 +276,10 @@ async function timeProcess(command: string, args: string[], env: Record<string, 
   return { seconds: (performance.now() - started) / 1000, code, stderr };
 }
 
-/** Runs one of the bench's worker files in a child process and resolves with the message it sends. */
-async function forkWorker<T>(file: string, args: string[]): Promise<T> {
-  const child = fork(path.join(__dirname, file), args, {
-    execArgv: TYPESCRIPT_EXEC_ARGV,
+/** Runs a worker file in a child process (TypeScript through tsx) and resolves with the message it sends. */
+async function forkWorker<T>(file: string, args: string[], execArgv = TYPESCRIPT_EXEC_ARGV): Promise<T> {
+  const child = fork(path.resolve(__dirname, file), args, {
+    execArgv,
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });

@@ -8,6 +8,7 @@ import { buildLambdaBundle } from './bundle';
 import {
   type ApiCase,
   type ApiRun,
+  buildValidateWorker,
   generateUsersFile,
   measureColdStarts,
   measureHelp,
@@ -115,6 +116,7 @@ export async function measure(
   progress.note('bundle, cold start and --help, alone');
   const bundle = await buildLambdaBundle(path.join(work, 'bundle'));
   const coldStartSeconds = figure(await measureColdStarts(bundle.file, plan.timings));
+  const engine = { engine: await buildValidateWorker(work) };
   const helpSeconds = figure(await measureHelp(plan.timings));
 
   const apiCases: { group: ApiGroup; spec: ApiCase; runs: ApiRun[] }[] = [
@@ -144,7 +146,7 @@ export async function measure(
     Array.from({ length: plan.runs }, (_, run) => ({
       label: `validate ${c.rows} rows through ${c.through === 'cli' ? 'jc-onboard' : 'the engine'}, run ${run + 1}`,
       run: async () => {
-        c.runs.push(await runValidateCase(c.through, input(c.rows), c.rows, work));
+        c.runs.push(await runValidateCase(c.through === 'cli' ? 'cli' : engine, input(c.rows), c.rows, work));
       },
     })),
   );

@@ -165,8 +165,8 @@ export function reportTable(report: BenchReport): string {
   out.push('Concurrency sweep (jc-onboard; fewer rows where one run would take minutes)');
   out.push(...table([apiHeader, ...report.api.filter((f) => f.group === 'sweep').map(apiRow)]), '');
   out.push(
-    'Validation (engine: in its own process, timed inside it; jc-onboard validate: whole process; ' +
-      'peak RSS includes Node and tsx)',
+    'Validation (engine: bundled as shipped, in its own process, timed inside it; jc-onboard validate: ' +
+      'whole process; peak RSS is the whole process)',
   );
   out.push(
     ...table([
