@@ -164,6 +164,12 @@ export interface RowValidator {
    * (a key counts against a row only when an earlier row holds it).
    */
   reread(): RowValidator;
+  /**
+   * The first valid row up to `row` (itself included) that brings a person in (create, update,
+   * upsert) and holds the key (`email:ann@x.io`, lower case): the memory duplicates are found by,
+   * lent to the plan so that a long file's keys are remembered once.
+   */
+  personRowWith(key: string, row: number): number | undefined;
 }
 
 /** What JumpCloud said (or would say, in a dry run) about one user. */

@@ -10,8 +10,8 @@ import {
   type PersonKey,
   ROW_ACTIONS,
   type RowAction,
+  type RowValidator,
   type SourceRow,
-  type ValidatedRow,
 } from '../domain';
 import { SeenKeys } from '../users/seen-keys';
 
@@ -55,16 +55,24 @@ function nameKey(firstname: string, lastname: string): string {
  */
 export async function planFile(
   rows: AsyncIterable<SourceRow>,
-  validate: (row: SourceRow) => ValidatedRow,
+  validate: RowValidator,
   defaultAction: RowAction,
 ): Promise<FilePlan> {
   let count = 0;
   let suspensions = 0;
   const suspendKeys: PersonKey[] = [];
-  // The first valid row per key (validation makes it the only one): joiners and movers with their
-  // action packed in (row * 8 + action), leavers by row, people named as managers by anyone, and
-  // each joiner's name (two people may share one, so names never make a conflict).
-  const joiners = new SeenKeys();
+  // The first valid row per key (validation makes it the only one). Joiners and movers are found
+  // in the validator's own memory of them (each key once per file, not twice), with what the plan
+  // needs of their rows kept here a byte a row; leavers by row, people named as managers by anyone,
+  // and each joiner's name (two people may share one, so names never make a conflict).
+  const joinerRows = new JoinerRows();
+  const joinerOf = (key: string, upToRow: number) => {
+    const row = validate.personRowWith(key, upToRow);
+    const joiner = row === undefined ? undefined : joinerRows.get(row);
+    // A username made from the row is not a key: two people may make the same, and only one keeps it.
+    if (row === undefined || !joiner || (joiner.usernameMade && key.startsWith('username:'))) return;
+    return { row, action: joiner.action };
+  };
   const leavers = new SeenKeys();
   const names = new SeenKeys();
   const referenced = new SeenKeys();
@@ -88,12 +96,12 @@ export async function planFile(
       if (suspendKeys.length < MAX_SUSPEND_LOOKUPS) suspendKeys.push(personKeyOf(checked.user));
       for (const key of keys) leavers.addIfAbsent(key, row);
       for (const key of keys) {
-        const joiner = joiners.get(key);
-        if (joiner !== undefined) conflict(row, Math.floor(joiner / 8), ROW_ACTIONS[joiner % 8] as RowAction);
+        const joiner = joinerOf(key, row);
+        if (joiner) conflict(row, joiner.row, joiner.action);
       }
     }
     if (PEOPLE_ACTIONS.has(action)) {
-      for (const key of keys) joiners.addIfAbsent(key, row * 8 + ROW_ACTIONS.indexOf(action));
+      joinerRows.set(row, action, checked.usernameMade !== undefined);
       for (const key of keys) {
         const leaver = leavers.get(key);
         if (leaver !== undefined) conflict(leaver, row, action);
@@ -112,8 +120,8 @@ export async function planFile(
     if (checked.manager && checked.manager.by !== 'id') {
       const key = managerKey(checked.manager);
       referenced.addIfAbsent(key, 0);
-      const joiner = checked.manager.by === 'name' ? names.get(key) : joiners.get(key);
-      if (joiner !== undefined) nameRow(key, checked.manager.by === 'name' ? joiner : Math.floor(joiner / 8));
+      const joiner = checked.manager.by === 'name' ? names.get(key) : joinerOf(key, row)?.row;
+      if (joiner !== undefined) nameRow(key, joiner);
     }
   }
 
@@ -126,6 +134,30 @@ export async function planFile(
     if (referenced.get(key) !== undefined) ambiguousManagers.set(key, sharing);
   const managerRows = new Set([...namedRows].filter((row) => !conflicts.has(row)));
   return { rows: count, suspensions, suspendKeys, conflicts, managerRows, peopleByKey, ambiguousManagers };
+}
+
+/**
+ * What the plan keeps of each row that brings a person in, a byte a row: its action, and whether
+ * its username was made from the row. Rows are numbered from 1, so the array is as long as the file.
+ */
+class JoinerRows {
+  private bytes = new Uint8Array(1024);
+
+  set(row: number, action: RowAction, usernameMade: boolean): void {
+    if (row >= this.bytes.length) {
+      const grown = new Uint8Array(Math.max(row + 1, this.bytes.length * 2));
+      grown.set(this.bytes);
+      this.bytes = grown;
+    }
+    // 0 marks a row that brings nobody in.
+    this.bytes[row] = 1 + ROW_ACTIONS.indexOf(action) + (usernameMade ? 8 : 0);
+  }
+
+  get(row: number): { action: RowAction; usernameMade: boolean } | undefined {
+    const byte = this.bytes[row] ?? 0;
+    if (byte === 0) return undefined;
+    return { action: ROW_ACTIONS[(byte - 1) % 8] as RowAction, usernameMade: byte > 8 };
+  }
 }
 
 /** Employee id when the row has one, else email, else username (the contract's match order). */

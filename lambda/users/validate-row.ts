@@ -182,6 +182,7 @@ function validatorWith(
     };
   };
   return Object.assign(validate, {
+    personRowWith: (key: string, row: number) => firstRowWithByKind.people.before(key, row + 1),
     reread: () =>
       validatorWith(options, {
         people: firstRowWithByKind.people.completed(),

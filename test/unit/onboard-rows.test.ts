@@ -20,9 +20,9 @@ const validate = validator((source: SourceRow): ValidatedRow => {
     : { row: source.row, ok: false, username, email, message: 'email: missing' };
 });
 
-/** A validator that remembers nothing, so reading the file again is the same check. */
+/** A validator that remembers nothing (no row finds another), so reading the file again is the same check. */
 function validator(check: (source: SourceRow) => ValidatedRow): RowValidator {
-  const self: RowValidator = Object.assign(check, { reread: () => self });
+  const self: RowValidator = Object.assign(check, { reread: () => self, personRowWith: () => undefined });
   return self;
 }
 
