@@ -56,6 +56,8 @@ export function apiFigures(group: ApiGroup, spec: ApiCase, runs: readonly ApiRun
 export interface ValidateFigures {
   through: 'engine' | 'cli';
   rows: number;
+  /** Runs the figures are the median (min) of. */
+  runs: number;
   seconds: Figure;
   rowsPerSecond: Figure;
   peakRssMb: Figure;
@@ -69,6 +71,7 @@ export function validateFigures(
   return {
     through,
     rows,
+    runs: runs.length,
     seconds: figure(runs.map((r) => r.seconds)),
     rowsPerSecond: figure(runs.map((r) => r.rowsPerSecond)),
     peakRssMb: figure(runs.map((r) => r.peakRssMb)),
@@ -170,10 +173,11 @@ export function reportTable(report: BenchReport): string {
   );
   out.push(
     ...table([
-      ['through', 'rows', 'time s', 'rows/s', 'peak RSS MB'],
+      ['through', 'rows', 'runs', 'time s', 'rows/s', 'peak RSS MB'],
       ...report.validation.map((v) => [
         v.through === 'cli' ? 'jc-onboard validate' : 'engine',
         whole(v.rows),
+        String(v.runs),
         withMin(v.seconds, 2),
         whole(v.rowsPerSecond.median),
         withMin(v.peakRssMb, 0),
