@@ -14,6 +14,17 @@ import { build } from 'esbuild';
 /** The function's runtime (Lambda `nodejs24.x`) as esbuild's target. */
 export const FUNCTION_TARGET = 'node24';
 
+/**
+ * Packages the bundle takes from the project instead (esbuild `alias`; paths from the project root).
+ * Only the bundle: the tests, the demo and the command line run the TypeScript with the packages.
+ */
+export const FUNCTION_ALIASES = {
+  // The SDK clients' default credential chain. In Lambda the role's credentials are always in the
+  // environment; the chain's SSO, profile, web identity and metadata providers, with the STS,
+  // SSO and sign-in clients they bring, were 105 KB of the bundle and never used.
+  '@aws-sdk/credential-provider-node': './lambda/aws-credentials.ts',
+} as const;
+
 /** The esbuild settings NodejsFunction is given (aws-cdk-lib/aws-lambda-nodejs BundlingOptions). */
 export const FUNCTION_BUNDLING = {
   minify: true,
@@ -24,6 +35,12 @@ export const FUNCTION_BUNDLING = {
   // The ES module builds first: the AWS SDK's and Powertools' tree-shake, their CommonJS builds
   // do not (the bundle is a third smaller). Output stays CommonJS, as NodejsFunction writes it.
   mainFields: ['module', 'main'],
+  // On esbuild's command line as --alias:<package>=<path>.
+  esbuildArgs: { '--alias': Object.entries(FUNCTION_ALIASES).map(([name, file]) => `${name}=${file}`) },
+  // esbuild reads the aliases' paths from its working folder: the project root when bundling
+  // locally, and in Docker (only without a local esbuild) where the root is mounted,
+  // AssetStaging.BUNDLING_INPUT_DIR.
+  workingDirectory: '/asset-input',
 } as const;
 
 /** The handler source, relative to the project root. */
@@ -63,6 +80,7 @@ export async function buildFunctionBundle(
     sourcemap: FUNCTION_BUNDLING.sourceMap,
     sourcesContent: FUNCTION_BUNDLING.sourcesContent,
     mainFields: [...FUNCTION_BUNDLING.mainFields],
+    alias: FUNCTION_ALIASES,
     metafile: true,
     logLevel: 'warning',
   });

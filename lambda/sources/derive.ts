@@ -4,19 +4,21 @@
  * a leaver (an HR status such as Terminated, or an end date that has passed). Each is a pure
  * function of the row and "today", so a file dropped again gives the same answer.
  */
-import { isValid, parse } from 'date-fns';
 import { usernameProblem } from '../users/username';
 
 /** How a username is made when the export has none: the email's local part, first.last, or flast. */
 export const USERNAME_RULES = ['email', 'first.last', 'flast'] as const;
 export type UsernameRule = (typeof USERNAME_RULES)[number];
 
-/** How an export writes a day; the date-fns pattern that reads it. */
+/**
+ * How an export writes a day; the pattern that reads it. A day or month has one or two digits, a
+ * year one to four (year 26 is year 26, not 2026), and the separator is the format's own.
+ */
 export const DATE_FORMATS = {
-  'YYYY-MM-DD': 'yyyy-MM-dd',
-  'DD/MM/YYYY': 'dd/MM/yyyy',
-  'MM/DD/YYYY': 'MM/dd/yyyy',
-  'DD.MM.YYYY': 'dd.MM.yyyy',
+  'YYYY-MM-DD': /^(?<year>\d{1,4})-(?<month>\d{1,2})-(?<day>\d{1,2})$/,
+  'DD/MM/YYYY': /^(?<day>\d{1,2})\/(?<month>\d{1,2})\/(?<year>\d{1,4})$/,
+  'MM/DD/YYYY': /^(?<month>\d{1,2})\/(?<day>\d{1,2})\/(?<year>\d{1,4})$/,
+  'DD.MM.YYYY': /^(?<day>\d{1,2})\.(?<month>\d{1,2})\.(?<year>\d{1,4})$/,
 } as const;
 export type DateFormat = keyof typeof DATE_FORMATS;
 export const DATE_FORMAT_NAMES = Object.keys(DATE_FORMATS) as [DateFormat, ...DateFormat[]];
@@ -90,10 +92,19 @@ export function readDay(text: string, format: DateFormat = 'YYYY-MM-DD'): string
     if (!iso?.[1]) return undefined;
     day = iso[1];
   }
-  const parsed = parse(day, DATE_FORMATS[format], new Date(2000, 0, 1));
-  if (!isValid(parsed) || !/^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$/.test(day)) return undefined;
+  const parts = DATE_FORMATS[format].exec(day)?.groups;
+  if (parts === undefined) return undefined;
+  const [year, month, date] = [Number(parts.year), Number(parts.month), Number(parts.day)];
+  // Only days that exist: no year 0, no month 13, no 31 April, 29 February in leap years only.
+  if (year < 1 || month < 1 || month > 12 || date < 1 || date > daysIn(year, month)) return undefined;
   const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-  return `${pad(parsed.getFullYear(), 4)}-${pad(parsed.getMonth() + 1)}-${pad(parsed.getDate())}`;
+  return `${pad(year, 4)}-${pad(month)}-${pad(date)}`;
+}
+
+/** Days in a month (1-12) of a year of the Gregorian calendar. */
+function daysIn(year: number, month: number): number {
+  if (month !== 2) return [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
 }
 
 /** Today as YYYY-MM-DD in UTC: an end date before it has passed. */

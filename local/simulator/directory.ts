@@ -8,12 +8,12 @@
 import { randomBytes } from 'node:crypto';
 import type * as z from 'zod';
 import {
-  SYSTEM_USER_PUT_FORBIDDEN_FIELDS,
   systemUserPostSchema,
   systemUserPutSchema,
   userGroupMemberOperationSchema,
   userGroupPostSchema,
-} from '../../lambda/jumpcloud/api-types';
+} from '../../lambda/jumpcloud/api-requests';
+import { SYSTEM_USER_PUT_FORBIDDEN_FIELDS } from '../../lambda/jumpcloud/api-types';
 import { USERNAME_PATTERN } from '../../lambda/users/username';
 
 /** A user as the simulator holds it: every stored field, the password included (never log it). */

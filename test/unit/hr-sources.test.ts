@@ -85,6 +85,17 @@ describe('leavers', () => {
     expect(readDay('2026-11-30T17:00:00Z')).toBe('2026-11-30');
     expect(readDay('30/11/2026')).toBeUndefined();
   });
+
+  it('read one-digit days and months, and refuse days that do not exist', () => {
+    expect(readDay('1/2/2026', 'DD/MM/YYYY')).toBe('2026-02-01');
+    expect(readDay('29.02.2024', 'DD.MM.YYYY')).toBe('2024-02-29');
+    expect(readDay('02/29/2000', 'MM/DD/YYYY')).toBe('2000-02-29');
+    for (const day of ['29.02.2023', '29.02.1900', '31.04.2026', '00.01.2026', '01.13.2026', '01.01.0000'])
+      expect(readDay(day, 'DD.MM.YYYY')).toBeUndefined();
+    expect(readDay('2026-11-30', 'DD/MM/YYYY')).toBeUndefined();
+    expect(readDay('30/11/2026 ', 'DD/MM/YYYY')).toBe('2026-11-30');
+    expect(readDay('30/11/20261', 'DD/MM/YYYY')).toBeUndefined();
+  });
 });
 
 describe('mapping files', () => {

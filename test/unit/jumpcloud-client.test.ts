@@ -3,6 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Log, NewSystemUser } from '../../lambda/domain';
 import { ApiKeyRejectedError } from '../../lambda/errors';
+import { systemUserPostSchema, systemUserPutSchema } from '../../lambda/jumpcloud/api-requests';
+import {
+  SYSTEM_USER_POST_FIELDS,
+  SYSTEM_USER_PUT_FIELDS,
+  SYSTEM_USER_PUT_FORBIDDEN_FIELDS,
+} from '../../lambda/jumpcloud/api-types';
 import {
   JumpCloudClient,
   type JumpCloudClientOptions,
@@ -78,6 +84,16 @@ async function withSimulator<T>(
 
 const posts = (on: JumpCloudSimulator = sim) => on.requests.filter((r) => r.method === 'POST');
 const methods = (on: JumpCloudSimulator = sim) => on.requests.map((r) => `${r.method} ${r.status}`);
+
+describe('the fields the client sends', () => {
+  it('are those of the schemas the simulator validates requests with, in their order', () => {
+    const post = Object.keys(systemUserPostSchema.shape);
+    const put = Object.keys(systemUserPutSchema.shape);
+    expect([...SYSTEM_USER_POST_FIELDS]).toEqual(post);
+    expect([...SYSTEM_USER_PUT_FIELDS]).toEqual(put);
+    expect([...SYSTEM_USER_PUT_FORBIDDEN_FIELDS]).toEqual(post.filter((field) => !put.includes(field)));
+  });
+});
 
 describe('createUser: answers JumpCloud gives', () => {
   it('creates the user with its password and returns the JumpCloud id', async () => {
