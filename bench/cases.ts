@@ -16,7 +16,7 @@ import { LOCAL_API_KEY, LOCAL_BUCKET, LOCAL_SECRET_ID } from '../local/embedded-
 import { startJumpCloudSimulator } from '../local/jumpcloud-simulator';
 import { type ObjectCreatedEvent, objectCreatedEvent, startLocalS3 } from '../local/s3-server';
 import { startSecretsManagerDouble } from '../local/secrets-manager-double';
-import { startSimulatorProcess, TYPESCRIPT_EXEC_ARGV } from '../local/simulator-process';
+import { startSimulatorProcess } from '../local/simulator-process';
 import type { HandlerCaseResult, HandlerCaseSpec } from './handler-worker';
 import type { ValidateCaseResult } from './validate-worker';
 
@@ -69,16 +69,25 @@ export async function generateUsersFile(file: string, rows: number): Promise<str
 }
 
 /** One run of a file of new people; the simulator (its own process) is checked afterwards. */
-export async function runApiCase(spec: ApiCase, input: string, work: string, seed: number): Promise<ApiRun> {
-  const simulator = await startSimulatorProcess({
-    apiKey: LOCAL_API_KEY,
-    profile: { seed, latencyMs: spec.latencyMs },
-    rateLimit: { requestsPerSecond: spec.rate },
-  });
+export async function runApiCase(
+  spec: ApiCase,
+  input: string,
+  work: string,
+  seed: number,
+  programs: Pick<Programs, 'handler' | 'simulator'>,
+): Promise<ApiRun> {
+  const simulator = await startSimulatorProcess(
+    {
+      apiKey: LOCAL_API_KEY,
+      profile: { seed, latencyMs: spec.latencyMs },
+      rateLimit: { requestsPerSecond: spec.rate },
+    },
+    programs.simulator,
+  );
   try {
     const { seconds, resultsCsv } =
       spec.path === 'handler'
-        ? await throughHandler(spec, input, simulator.url)
+        ? await throughHandler(spec, input, simulator.url, programs.handler)
         : await throughCli(spec, input, work, simulator.url);
     const report = await simulator.report();
     const stored = new Set(report.usernames);
@@ -98,9 +107,9 @@ export async function runApiCase(spec: ApiCase, input: string, work: string, see
   }
 }
 
-async function throughHandler(spec: ApiCase, input: string, simulatorUrl: string) {
+async function throughHandler(spec: ApiCase, input: string, simulatorUrl: string, program: string) {
   const workerSpec: HandlerCaseSpec = { input, simulatorUrl, concurrency: spec.concurrency };
-  return forkWorker<HandlerCaseResult>('handler-worker.ts', [JSON.stringify(workerSpec)]);
+  return forkWorker<HandlerCaseResult>(program, [JSON.stringify(workerSpec)]);
 }
 
 async function throughCli(spec: ApiCase, input: string, work: string, simulatorUrl: string) {
@@ -124,15 +133,37 @@ export interface ValidateRun {
   peakRssMb: number;
 }
 
+/** The programs the runs start, bundled once (see buildPrograms). */
+export interface Programs {
+  /** bench/validate-worker.ts: the engine's validation. */
+  engine: string;
+  /** bench/handler-worker.ts: the handler on the embedded stack. */
+  handler: string;
+  /** local/simulator-process.ts: a simulator in its own process. */
+  simulator: string;
+}
+
 /**
- * The engine's validation worker bundled as the function and jc-onboard ship (esbuild, minified),
- * so its speed and memory are the engine's, not those of compiling TypeScript on the fly.
+ * The programs each run starts, bundled with esbuild (minified, as the function and jc-onboard
+ * ship): the engine is then timed as shipped, not while compiling TypeScript on the fly, and the
+ * hundred-odd processes a full run starts do not each spend a second of CPU on compiling, which
+ * the runs beside them would feel.
  */
-export async function buildValidateWorker(work: string): Promise<string> {
-  const outfile = path.join(work, 'validate-worker.cjs');
+export async function buildPrograms(work: string): Promise<Programs> {
+  const [engine, handler, simulator] = await Promise.all([
+    bundle(path.join(__dirname, 'validate-worker.ts'), path.join(work, 'validate-worker.cjs')),
+    bundle(path.join(__dirname, 'handler-worker.ts'), path.join(work, 'handler-worker.cjs')),
+    bundle(path.join(REPO, 'local', 'simulator-process.ts'), path.join(work, 'simulator-process.cjs')),
+  ]);
+  return { engine, handler, simulator };
+}
+
+async function bundle(entry: string, outfile: string): Promise<string> {
   await build({
-    entryPoints: [path.join(__dirname, 'validate-worker.ts')],
+    entryPoints: [entry],
     outfile,
+    // Only the simulator's TypeScript path asks for tsx, and a bundle never takes it.
+    external: ['tsx'],
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -145,7 +176,7 @@ export async function buildValidateWorker(work: string): Promise<string> {
 }
 
 /**
- * Validation of a file: the engine alone in a child process (the worker buildValidateWorker
+ * Validation of a file: the engine alone in a child process (the worker buildPrograms
  * built), or `jc-onboard validate` as a person runs it.
  */
 export async function runValidateCase(
@@ -160,7 +191,7 @@ export async function runValidateCase(
   );
   try {
     if (through !== 'cli') {
-      const result = await forkWorker<ValidateCaseResult>(through.engine, [input, out], []);
+      const result = await forkWorker<ValidateCaseResult>(through.engine, [input, out]);
       if (result.rows !== rows) throw new Error(`the engine reported ${result.rows} of ${rows} rows`);
       return { seconds: result.seconds, rowsPerSecond: rows / result.seconds, peakRssMb: result.peakRssMb };
     }
@@ -276,10 +307,10 @@ async function timeProcess(command: string, args: string[], env: Record<string, 
   return { seconds: (performance.now() - started) / 1000, code, stderr };
 }
 
-/** Runs a worker file in a child process (TypeScript through tsx) and resolves with the message it sends. */
-async function forkWorker<T>(file: string, args: string[], execArgv = TYPESCRIPT_EXEC_ARGV): Promise<T> {
-  const child = fork(path.resolve(__dirname, file), args, {
-    execArgv,
+/** Runs a bundled worker in a child process and resolves with the message it sends. */
+async function forkWorker<T>(file: string, args: string[]): Promise<T> {
+  const child = fork(file, args, {
+    execArgv: [], // not the benchmark's own tsx hooks: the worker is JavaScript already
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });

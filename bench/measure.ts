@@ -8,7 +8,7 @@ import { buildLambdaBundle } from './bundle';
 import {
   type ApiCase,
   type ApiRun,
-  buildValidateWorker,
+  buildPrograms,
   generateUsersFile,
   measureColdStarts,
   measureHelp,
@@ -116,7 +116,8 @@ export async function measure(
   progress.note('bundle, cold start and --help, alone');
   const bundle = await buildLambdaBundle(path.join(work, 'bundle'));
   const coldStartSeconds = figure(await measureColdStarts(bundle.file, plan.timings));
-  const engine = { engine: await buildValidateWorker(work) };
+  const programs = await buildPrograms(work);
+  const engine = { engine: programs.engine };
   const helpSeconds = figure(await measureHelp(plan.timings));
 
   const apiCases: { group: ApiGroup; spec: ApiCase; runs: ApiRun[] }[] = [
@@ -131,7 +132,7 @@ export async function measure(
         load: requestsPerSecond(c.spec),
         label: `${pathName(c.spec.path)} ${c.spec.rows} rows ${c.spec.rate}/s ${c.spec.latencyMs} ms, ${c.spec.concurrency ?? 'adaptive'} in flight, run ${run + 1}`,
         run: async () => {
-          c.runs.push(await runApiCase(c.spec, input(c.spec.rows), work, run + 1));
+          c.runs.push(await runApiCase(c.spec, input(c.spec.rows), work, run + 1, programs));
         },
       })),
     )

@@ -41,12 +41,22 @@ export interface SimulatorProcess {
 
 type FromSimulator = { type: 'ready'; url: string } | { type: 'report'; report: SimulatorReport };
 
-/** Loads TypeScript in a child process as `tsx` does for the project's scripts (require and import). */
-export const TYPESCRIPT_EXEC_ARGV = ['--import', pathToFileURL(require.resolve('tsx')).href];
+/**
+ * Loads TypeScript in a child process as `tsx` does for the project's scripts (require and
+ * import). Asked only when this file runs as TypeScript, so a bundle of it needs no tsx.
+ */
+const typescriptExecArgv = () => ['--import', pathToFileURL(require.resolve('tsx')).href];
 
-export async function startSimulatorProcess(options: SimulatorProcessOptions): Promise<SimulatorProcess> {
-  const child = fork(__filename, [JSON.stringify(options)], {
-    execArgv: TYPESCRIPT_EXEC_ARGV,
+/**
+ * `program`: this file bundled (the benchmark builds one, so that each of its many simulators
+ * starts without compiling TypeScript); by default this file itself, through tsx.
+ */
+export async function startSimulatorProcess(
+  options: SimulatorProcessOptions,
+  program?: string,
+): Promise<SimulatorProcess> {
+  const child = fork(program ?? __filename, [JSON.stringify(options)], {
+    execArgv: program ? [] : typescriptExecArgv(),
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     env: { ...process.env, JC_SIMULATOR_PROCESS: '1' },
   });
