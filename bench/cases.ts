@@ -12,6 +12,7 @@ import path from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
 import { build } from 'esbuild';
+import { NODE_PROGRAM_BUILD } from '../bin/build-cli';
 import { LOCAL_API_KEY, LOCAL_BUCKET, LOCAL_SECRET_ID } from '../local/embedded-stack';
 import { startJumpCloudSimulator } from '../local/jumpcloud-simulator';
 import { type ObjectCreatedEvent, objectCreatedEvent, startLocalS3 } from '../local/s3-server';
@@ -160,16 +161,11 @@ export async function buildPrograms(work: string): Promise<Programs> {
 
 async function bundle(entry: string, outfile: string): Promise<string> {
   await build({
+    ...NODE_PROGRAM_BUILD,
     entryPoints: [entry],
     outfile,
     // Only the simulator's TypeScript path asks for tsx, and a bundle never takes it.
     external: ['tsx'],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    mainFields: ['module', 'main'],
-    format: 'cjs',
-    minify: true,
     logLevel: 'warning',
   });
   return outfile;

@@ -7,27 +7,32 @@
  */
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 
 const REPO = path.resolve(__dirname, '..');
 /** Where bin/jc-onboard.mjs looks for them. */
 const BUNDLE = path.join(REPO, 'dist', 'jc-onboard.cjs');
 const BUNDLE_INPUTS = path.join(REPO, 'dist', 'jc-onboard.inputs.json');
 
+/** How a program of this project is bundled to run on this machine's Node: the CLI, and the benchmark's workers. */
+export const NODE_PROGRAM_BUILD = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  // ES module builds first, as the function's bundle does (lib/function-bundle.ts): jsonc-parser's
+  // CommonJS build is UMD, whose require('./impl/...') esbuild cannot follow.
+  mainFields: ['module', 'main'],
+  format: 'cjs',
+  minify: true,
+} as const satisfies BuildOptions;
+
 export async function buildCli(): Promise<void> {
   // Written under temporary names, then renamed: a launcher starting meanwhile reads a whole file.
   const temporary = (file: string) => `${file}.${process.pid}.tmp`;
   const result = await build({
+    ...NODE_PROGRAM_BUILD,
     entryPoints: [path.join(REPO, 'cli', 'main.ts')],
     outfile: temporary(BUNDLE),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    // ES module builds first, as the function's bundle does (lib/function-bundle.ts): jsonc-parser's
-    // CommonJS build is UMD, whose require('./impl/...') esbuild cannot follow.
-    mainFields: ['module', 'main'],
-    format: 'cjs',
-    minify: true,
     keepNames: true,
     metafile: true,
     logLevel: 'warning',

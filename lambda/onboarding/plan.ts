@@ -47,8 +47,9 @@ function nameKey(firstname: string, lastname: string): string {
 }
 
 /**
- * Memory stays flat however long the file: every key is remembered as a fixed-size hash with a
- * number (SeenKeys), never as text, and what the rest of the run needs is worked out row by row
+ * Memory never holds the file's text: every key is remembered as a fixed-size hash with a
+ * number (SeenKeys; joiners' keys in the validator's own memory), and what the rest of the run
+ * needs is worked out row by row
  * (conflicts and manager rows as soon as the second row of a pair is read), so that only the few
  * rows concerned are kept. Names are the exception that proves it: only names two rows share are
  * kept as text, since a manager named so must never be guessed.
