@@ -292,8 +292,9 @@ function targets(report: BenchReport, plan: Plan): Target[] {
 
 /**
  * Requests per second, across the API cases running at once, that the cores serve without making
- * a case wait on the CPU instead of the rate limit: each request costs about 2 ms of CPU in the
- * client and as much in the simulator, so 250 a second keep two cores about half busy.
+ * a case wait on the CPU instead of the rate limit: a request costs about 4 ms of CPU in the
+ * client (most of it Node's fetch) and 1.5 ms in the simulator, so 250 a second is about 1.4 of
+ * the two cores.
  */
 const REQUESTS_PER_SECOND_AT_ONCE = 250;
 /**
