@@ -142,6 +142,8 @@ export interface Programs {
   handler: string;
   /** local/simulator-process.ts: a simulator in its own process. */
   simulator: string;
+  /** bench/cold-start-driver.ts: loads the function's bundle and runs its handler once. */
+  coldStart: string;
 }
 
 /**
@@ -151,12 +153,13 @@ export interface Programs {
  * the runs beside them would feel.
  */
 export async function buildPrograms(work: string): Promise<Programs> {
-  const [engine, handler, simulator] = await Promise.all([
+  const [engine, handler, simulator, coldStart] = await Promise.all([
     bundle(path.join(__dirname, 'validate-worker.ts'), path.join(work, 'validate-worker.cjs')),
     bundle(path.join(__dirname, 'handler-worker.ts'), path.join(work, 'handler-worker.cjs')),
     bundle(path.join(REPO, 'local', 'simulator-process.ts'), path.join(work, 'simulator-process.cjs')),
+    bundle(path.join(__dirname, 'cold-start-driver.ts'), path.join(work, 'cold-start-driver.cjs')),
   ]);
-  return { engine, handler, simulator };
+  return { engine, handler, simulator, coldStart };
 }
 
 async function bundle(entry: string, outfile: string): Promise<string> {
@@ -215,7 +218,11 @@ export async function runValidateCase(
  * Fresh process to the first file done, `times` times: each loads the built bundle and runs the
  * handler on a new upload of a header-only file, against s3rver and the Secrets Manager double.
  */
-export async function measureColdStarts(bundleFile: string, times: number): Promise<number[]> {
+export async function measureColdStarts(
+  bundleFile: string,
+  driver: string,
+  times: number,
+): Promise<number[]> {
   const s3 = await startLocalS3({ buckets: [LOCAL_BUCKET] });
   const secrets = await startSecretsManagerDouble({
     secrets: { [LOCAL_SECRET_ID]: JSON.stringify({ apiKey: LOCAL_API_KEY }) },
@@ -252,14 +259,10 @@ export async function measureColdStarts(bundleFile: string, times: number): Prom
       );
       const event = JSON.stringify(objectCreatedEvent(await uploaded));
       const started = performance.now();
-      const child = spawn(
-        process.execPath,
-        [path.join(__dirname, 'cold-start-driver.cjs'), bundleFile, event],
-        {
-          env,
-          stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-        },
-      );
+      const child = spawn(process.execPath, [driver, bundleFile, event], {
+        env,
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      });
       const [message] = (await once(child, 'message')) as [
         { result?: { files: { result: string }[] }; error?: string },
       ];

@@ -116,8 +116,8 @@ export async function measure(
   // Alone first: these are about milliseconds and would feel any neighbour.
   progress.note('bundle, cold start and --help, alone');
   const bundle = await buildLambdaBundle(path.join(work, 'bundle'));
-  const coldStartSeconds = figure(await measureColdStarts(bundle.file, plan.timings));
   const programs = await buildPrograms(work);
+  const coldStartSeconds = figure(await measureColdStarts(bundle.file, programs.coldStart, plan.timings));
   const engine = { engine: programs.engine };
   const helpSeconds = figure(await measureHelp(plan.timings));
 

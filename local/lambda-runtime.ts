@@ -9,6 +9,29 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
 
+/** The context Lambda hands a handler: who is running, and how long is left (`remainingMs`). */
+export function lambdaContext(options: {
+  requestId?: string;
+  functionName?: string;
+  remainingMs: () => number;
+}): Context {
+  const functionName = options.functionName ?? 'jumpcloud-onboarding';
+  return {
+    awsRequestId: options.requestId ?? randomUUID(),
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: options.remainingMs,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
 export interface LocalLambdaOptions {
   // biome-ignore lint/suspicious/noExplicitAny: any event shape the handler accepts
   handler: (event: any, context: Context) => Promise<unknown>;
@@ -71,20 +94,11 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
     const requestId = randomUUID();
     for (let attempt = 1; attempt <= retryAttempts + 1; attempt += 1) {
       const deadline = clock() + timeoutMs;
-      const context = {
-        awsRequestId: requestId,
+      const context = lambdaContext({
+        requestId,
         functionName,
-        functionVersion: '$LATEST',
-        invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-        memoryLimitInMB: '1024',
-        logGroupName: `/aws/lambda/${functionName}`,
-        logStreamName: 'local',
-        callbackWaitsForEmptyEventLoop: true,
-        getRemainingTimeInMillis: () => Math.max(0, deadline - clock()),
-        done: () => undefined,
-        fail: () => undefined,
-        succeed: () => undefined,
-      } satisfies Context;
+        remainingMs: () => Math.max(0, deadline - clock()),
+      });
       try {
         const result = await options.handler(event, context);
         invocations.push({ requestId, attempt, event, result });

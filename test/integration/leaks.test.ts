@@ -16,6 +16,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { forgetJumpCloudCredentials } from '../../lambda/credentials';
 import { type EmbeddedStack, LOCAL_SECRET_ID, startEmbeddedStack } from '../../local/embedded-stack';
 import { type JumpCloudSimulator, startJumpCloudSimulator } from '../../local/jumpcloud-simulator';
+import { lambdaContext } from '../../local/lambda-runtime';
 import { objectCreatedEvent } from '../../local/s3-server';
 import { rowsOf } from './results';
 
@@ -151,20 +152,7 @@ function eventFor(key: string): Promise<S3Event> {
 /** Runs the handler in this test, as Lambda would, to hold the very error object it throws. */
 async function thrownBy(event: S3Event): Promise<unknown> {
   const deadline = Date.now() + 60_000;
-  const context = {
-    awsRequestId: randomUUID(),
-    functionName: 'jumpcloud-onboarding',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:jumpcloud-onboarding',
-    memoryLimitInMB: '1024',
-    logGroupName: '/aws/lambda/jumpcloud-onboarding',
-    logStreamName: 'local',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => deadline - Date.now(),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  } satisfies Context;
+  const context = lambdaContext({ remainingMs: () => deadline - Date.now() });
   try {
     await handler(event, context);
     return undefined;
